@@ -23,34 +23,60 @@ SortKey KeyOf(const std::optional<TimePoint>& at) {
 
 SortKey KeyOf(const BatchJob& job, JobColumn column) {
     switch (column) {
-        case JobColumn::kId: return {1, job.id.value, 0};
-        case JobColumn::kType: return {1, job.type, 0};
-        case JobColumn::kCreatedBy: return job.created_by ? SortKey{1, job.created_by->value, 0} : SortKey{};
-        case JobColumn::kDryRun: return {1, {}, job.dry_run ? 1 : 0};
-        case JobColumn::kPreProcessedAt: return KeyOf(job.pre_processed_at);
-        case JobColumn::kConfirmedAt: return KeyOf(job.confirmed_at);
-        case JobColumn::kProcessingAt: return KeyOf(job.processing_at);
-        case JobColumn::kCompletedAt: return KeyOf(job.completed_at);
-        case JobColumn::kCanceledAt: return KeyOf(job.canceled_at);
-        case JobColumn::kFailedAt: return KeyOf(job.failed_at);
-        case JobColumn::kCreatedAt: return KeyOf(std::optional{job.created_at});
-        case JobColumn::kUpdatedAt: return KeyOf(std::optional{job.updated_at});
+        case JobColumn::kId:
+            return {1, job.id.value, 0};
+        case JobColumn::kType:
+            return {1, job.type, 0};
+        case JobColumn::kCreatedBy:
+            return job.created_by ? SortKey{1, job.created_by->value, 0} : SortKey{};
+        case JobColumn::kDryRun:
+            return {1, {}, job.dry_run ? 1 : 0};
+        case JobColumn::kPreProcessedAt:
+            return KeyOf(job.pre_processed_at);
+        case JobColumn::kConfirmedAt:
+            return KeyOf(job.confirmed_at);
+        case JobColumn::kProcessingAt:
+            return KeyOf(job.processing_at);
+        case JobColumn::kCompletedAt:
+            return KeyOf(job.completed_at);
+        case JobColumn::kCanceledAt:
+            return KeyOf(job.canceled_at);
+        case JobColumn::kFailedAt:
+            return KeyOf(job.failed_at);
+        case JobColumn::kCreatedAt:
+            return KeyOf(std::optional{job.created_at});
+        case JobColumn::kUpdatedAt:
+            return KeyOf(std::optional{job.updated_at});
     }
     return {};
 }
 
 std::optional<TimePoint> TimestampOf(const BatchJob& job, JobColumn column) {
     switch (column) {
-        case JobColumn::kPreProcessedAt: return job.pre_processed_at;
-        case JobColumn::kConfirmedAt: return job.confirmed_at;
-        case JobColumn::kProcessingAt: return job.processing_at;
-        case JobColumn::kCompletedAt: return job.completed_at;
-        case JobColumn::kCanceledAt: return job.canceled_at;
-        case JobColumn::kFailedAt: return job.failed_at;
-        case JobColumn::kCreatedAt: return job.created_at;
-        case JobColumn::kUpdatedAt: return job.updated_at;
-        default: return std::nullopt;
+        case JobColumn::kPreProcessedAt:
+            return job.pre_processed_at;
+        case JobColumn::kConfirmedAt:
+            return job.confirmed_at;
+        case JobColumn::kProcessingAt:
+            return job.processing_at;
+        case JobColumn::kCompletedAt:
+            return job.completed_at;
+        case JobColumn::kCanceledAt:
+            return job.canceled_at;
+        case JobColumn::kFailedAt:
+            return job.failed_at;
+        case JobColumn::kCreatedAt:
+            return job.created_at;
+        case JobColumn::kUpdatedAt:
+            return job.updated_at;
+        default:
+            return std::nullopt;
     }
+}
+
+bool IsTimestamp(JobColumn column) {
+    return column != JobColumn::kId && column != JobColumn::kType && column != JobColumn::kCreatedBy &&
+           column != JobColumn::kDryRun;
 }
 
 bool Matches(const BatchJob& job, const core::JobQuery& query) {
@@ -103,7 +129,8 @@ void InMemoryDatabase::Record(const core::JobId& id, std::span<const std::string
     }
 }
 
-core::Result<BatchJob> InMemoryDatabase::Insert(const BatchJob& job, std::span<const std::string_view> events) {
+core::Result<BatchJob> InMemoryDatabase::Insert(const BatchJob& job,
+                                                std::span<const std::string_view> events) {
     std::scoped_lock lock{mu_};
     if (rows_.contains(job.id)) {
         return core::Error{core::Errc::kDuplicate, "job " + job.id.value + " already exists"};
@@ -125,6 +152,12 @@ core::Result<BatchJob> InMemoryDatabase::Get(const core::JobId& id) {
 }
 
 core::Result<core::JobPage> InMemoryDatabase::List(const core::JobQuery& query) {
+    for (const core::TimestampFilter& filter : query.timestamps) {
+        if (!IsTimestamp(filter.column)) {
+            return core::Error{core::Errc::kInvalidData,
+                               "a timestamp filter names a column that is no timestamp"};
+        }
+    }
     std::scoped_lock lock{mu_};
     std::vector<const Row*> matching;
     for (const auto& [id, row] : rows_) {
@@ -144,9 +177,8 @@ core::Result<core::JobPage> InMemoryDatabase::List(const core::JobQuery& query) 
     return page;
 }
 
-core::Result<std::optional<BatchJob>> InMemoryDatabase::CompareAndSet(const BatchJob& next,
-                                                                     std::int64_t expected_version,
-                                                                     std::span<const std::string_view> events) {
+core::Result<std::optional<BatchJob>> InMemoryDatabase::CompareAndSet(
+    const BatchJob& next, std::int64_t expected_version, std::span<const std::string_view> events) {
     std::scoped_lock lock{mu_};
     const auto it = rows_.find(next.id);
     if (it == rows_.end() || it->second.job.deleted_at) {
@@ -159,10 +191,11 @@ core::Result<std::optional<BatchJob>> InMemoryDatabase::CompareAndSet(const Batc
     return std::optional{it->second.job};
 }
 
-core::Result<std::optional<core::Claim>> InMemoryDatabase::ClaimNextPhase(const core::WorkerId& worker,
-                                                                         TimePoint now,
-                                                                         core::Duration lease_for,
-                                                                         std::span<const std::string> types) {
+core::Result<std::optional<core::Claim>> InMemoryDatabase::ClaimNextPhase(
+    const core::WorkerId& worker,
+    TimePoint now,
+    core::Duration lease_for,
+    std::span<const std::string> types) {
     std::scoped_lock lock{mu_};
     Row* oldest = nullptr;
     core::Phase phase{};
@@ -195,8 +228,11 @@ core::Result<std::vector<core::RecordedEvent>> InMemoryDatabase::TakeEvents(std:
 core::Result<core::User> InMemoryDatabase::CreateUser(const core::NewUser& user) {
     std::scoped_lock lock{mu_};
     for (const core::NewUser& existing : users_) {
-        if (existing.user.id == user.user.id || existing.user.email == user.user.email) {
-            return core::Error{core::Errc::kDuplicate, "a user with this id or email already exists"};
+        const bool same_token =
+            !user.api_token_hash.empty() && existing.api_token_hash == user.api_token_hash;
+        if (existing.user.id == user.user.id || existing.user.email == user.user.email || same_token) {
+            return core::Error{core::Errc::kDuplicate,
+                               "a user with this id, email or API token already exists"};
         }
     }
     users_.push_back(user);

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "core/ports/database.hpp"
+
 #include <map>
 #include <mutex>
 #include <vector>
-
-#include "core/ports/database.hpp"
 
 namespace batchd::fakes {
 
@@ -18,9 +18,10 @@ public:
                                         std::span<const std::string_view> events) override;
     core::Result<core::BatchJob> Get(const core::JobId& id) override;
     core::Result<core::JobPage> List(const core::JobQuery& query) override;
-    core::Result<std::optional<core::BatchJob>> CompareAndSet(const core::BatchJob& next,
-                                                              std::int64_t expected_version,
-                                                              std::span<const std::string_view> events) override;
+    core::Result<std::optional<core::BatchJob>> CompareAndSet(
+        const core::BatchJob& next,
+        std::int64_t expected_version,
+        std::span<const std::string_view> events) override;
     core::Result<std::optional<core::Claim>> ClaimNextPhase(const core::WorkerId& worker,
                                                             core::TimePoint now,
                                                             core::Duration lease_for,
@@ -46,11 +47,11 @@ private:
     void Record(const core::JobId& id, std::span<const std::string_view> events);  // needs mu_
 
     std::mutex mu_;
-    std::map<core::JobId, Row> rows_;                  // guarded by mu_
-    std::int64_t next_row_sequence_ = 1;               // guarded by mu_
-    std::vector<core::RecordedEvent> outbox_;          // guarded by mu_
-    std::int64_t next_event_sequence_ = 1;             // guarded by mu_
-    std::vector<core::NewUser> users_;                 // guarded by mu_
+    std::map<core::JobId, Row> rows_;          // guarded by mu_
+    std::int64_t next_row_sequence_ = 1;       // guarded by mu_
+    std::vector<core::RecordedEvent> outbox_;  // guarded by mu_
+    std::int64_t next_event_sequence_ = 1;     // guarded by mu_
+    std::vector<core::NewUser> users_;         // guarded by mu_
 };
 
 }  // namespace batchd::fakes
