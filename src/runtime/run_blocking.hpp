@@ -1,10 +1,11 @@
 #pragma once
 
+#include <type_traits>
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <type_traits>
 
 namespace batchd::runtime {
 
@@ -14,7 +15,9 @@ template <class Fn>
 boost::asio::awaitable<std::invoke_result_t<Fn&>> RunBlocking(boost::asio::thread_pool& pool, Fn fn) {
     co_return co_await boost::asio::co_spawn(
         pool,
-        [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::invoke_result_t<Fn&>> { co_return fn(); },
+        [fn = std::move(fn)]() mutable -> boost::asio::awaitable<std::invoke_result_t<Fn&>> {
+            co_return fn();
+        },
         boost::asio::use_awaitable);
 }
 
