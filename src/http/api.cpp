@@ -1,0 +1,176 @@
+#include "http/api.hpp"
+
+#include "auth/credentials.hpp"
+#include "http/batch_jobs_routes.hpp"
+#include "http/errors.hpp"
+#include "http/utf8.hpp"
+#include "runtime/run_blocking.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace batchd::http {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr std::string_view kAdminPrefix = "/admin";
+
+bool IsAdminPath(std::string_view path) {
+    return path.starts_with(kAdminPrefix) &&
+           (path.size() == kAdminPrefix.size() || path[kAdminPrefix.size()] == '/');
+}
+
+bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(text[i]) != lower(prefix[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string_view Trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// The API tokens a request offers, in the order passport tries its strategies: the medusa-js header,
+// then a bearer token (older clients sent the API token that way, BATCHD-CONTRACT §A).
+std::vector<std::string> OfferedTokens(const Request& request) {
+    std::vector<std::string> tokens;
+    if (const std::string_view token = Trim(request.Header("x-medusa-access-token")); !token.empty()) {
+        tokens.emplace_back(token);
+    }
+    const std::string_view authorization = Trim(request.Header("authorization"));
+    if (StartsWithIgnoringCase(authorization, "bearer ")) {
+        if (const std::string_view token = Trim(authorization.substr(7)); !token.empty()) {
+            tokens.emplace_back(token);
+        }
+    }
+    return tokens;
+}
+
+awaitable<core::Result<core::User>> Authenticate(const Services& services, const Request& request) {
+    for (const std::string& token : OfferedTokens(request)) {
+        auto user = co_await runtime::RunBlocking(
+            services.blocking, [&] { return services.users.FindUserByTokenHash(auth::HashApiToken(token)); });
+        if (user) {
+            co_return user;
+        }
+        if (user.error().code != core::Errc::kNotFound) {
+            co_return user.error();  // the store is down: 503, not a wrong password
+        }
+    }
+    co_return core::Error{core::Errc::kUnauthorized, "Unauthorized"};
+}
+
+void AddCorsHeaders(const Request& request, Response& response) {
+    const std::string_view origin = request.Header("origin");
+    if (origin.empty()) {
+        return;
+    }
+    response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    response.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    response.headers.emplace_back("Vary", "Origin");
+}
+
+Response Preflight() {
+    Response response;
+    response.status = 204;
+    response.content_type.clear();
+    response.headers.emplace_back("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE");
+    response.headers.emplace_back("Access-Control-Allow-Headers", kCorsAllowedHeaders);
+    response.headers.emplace_back("Access-Control-Max-Age", "600");
+    return response;
+}
+
+Response StatusOk() {
+    Response response;
+    response.body = R"({"status":"ok"})";
+    return response;
+}
+
+awaitable<Response> CheckReady(const Services& services) {
+    auto ping = co_await runtime::RunBlocking(services.blocking, [&] { return services.database.Ping(); });
+    if (!ping) {
+        co_return ErrorResponse(core::Error{core::Errc::kUnavailable, ping.error().detail});
+    }
+    co_return StatusOk();
+}
+
+void AddHealthRoutes(Router& router, const Services& services) {
+    // Liveness: the process answers. Readiness: its database answers too (BATCHD-CONTRACT §C).
+    router.Add("GET", "/health", [](Call&) -> awaitable<Response> { co_return StatusOk(); });
+    router.Add("GET", "/health/live", [](Call&) -> awaitable<Response> { co_return StatusOk(); });
+    router.Add("GET", "/health/ready", [services](Call&) { return CheckReady(services); });
+}
+
+}  // namespace
+
+Api::Api(Services services) : services_(services) {
+    AddHealthRoutes(router_, services_);
+    AddBatchJobRoutes(router_, services_);
+}
+
+awaitable<Response> Api::Handle(Request request) const {
+    const bool admin = IsAdminPath(request.path);
+    if (admin && request.method == "OPTIONS") {
+        Response response = Preflight();
+        AddCorsHeaders(request, response);
+        co_return response;
+    }
+    Call call{request, {}, std::nullopt};
+    Response response;
+    bool answered = false;
+    if (admin) {
+        auto user = co_await Authenticate(services_, request);
+        if (!user) {
+            response = ErrorResponse(user.error());
+            answered = true;
+        } else {
+            call.user = std::move(*user);
+        }
+    }
+    if (!answered) {
+        RouteMatch match = router_.Match(request.method, request.path);
+        switch (match.kind) {
+            case RouteMatch::Kind::kFound:
+                call.params = std::move(match.params);
+                response = co_await (*match.handler)(call);
+                break;
+            case RouteMatch::Kind::kNoRoute:
+                response = JsonErrorResponse(404, "not_found",
+                                             "Cannot " + request.method + " " + SanitizeUtf8(request.path));
+                break;
+            case RouteMatch::Kind::kWrongMethod:
+                response = JsonErrorResponse(
+                    405, "not_allowed",
+                    "Method " + request.method + " is not allowed on " + SanitizeUtf8(request.path));
+                response.headers.emplace_back("Allow", match.allow);
+                break;
+            case RouteMatch::Kind::kBadParam:
+                response = ErrorResponse(core::Error{core::Errc::kInvalidData, match.error});
+                break;
+        }
+    }
+    if (admin) {
+        AddCorsHeaders(request, response);
+    }
+    co_return response;
+}
+
+}  // namespace batchd::http

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "http/services.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace batchd::http {
+
+/// The admin API as one request handler, independent of sockets: the server hands it each parsed
+/// request, tests call it directly. In order, for every request:
+///   1. /admin: CORS — the Origin is echoed with credentials allowed (medusa-js sends cookies), and an
+///      OPTIONS preflight is answered 204 allowing the headers medusa-js sends;
+///   2. /admin: authentication (BATCHD-CONTRACT §A) — `x-medusa-access-token: <token>` or
+///      `Authorization: Bearer <token>`, looked up by hash; otherwise 401 `Unauthorized` (text);
+///   3. routing: 404 `not_found` for an unknown path, 405 for a known path with another method.
+/// Routes: GET /health, /health/live, /health/ready (no auth) and the /admin/batch-jobs group.
+/// Built once; Handle may run concurrently on every io thread.
+class Api {
+public:
+    explicit Api(Services services);
+
+    [[nodiscard]] boost::asio::awaitable<Response> Handle(Request request) const;
+
+private:
+    Services services_;
+    Router router_;
+};
+
+/// The headers a CORS preflight may ask for: everything medusa-js 6.1 sends (MEDUSA-SPEC §6.2).
+inline constexpr std::string_view kCorsAllowedHeaders =
+    "x-medusa-access-token, authorization, content-type, accept, idempotency-key, x-publishable-api-key";
+
+}  // namespace batchd::http

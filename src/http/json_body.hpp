@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/error.hpp"
+
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+namespace batchd::http {
+
+/// A request body as the routes' validators want it: a JSON object (BATCHD-CONTRACT §B.5).
+///   * an empty body is `{}` (what Express's JSON parser leaves in req.body);
+///   * ill-formed UTF-8 is first replaced by U+FFFD, as Node decodes bodies;
+///   * malformed JSON, or a top-level value that is not an object (a string, null, a number, an
+///     array), is kInvalidData — a 400, never a 500.
+/// Pure; thread safety: none needed.
+[[nodiscard]] core::Result<boost::json::object> ParseJsonObjectBody(std::string_view body);
+
+}  // namespace batchd::http

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace batchd::http {
+
+/// One HTTP request as the handlers see it: plain values, no Beast, so that route files compile fast
+/// and tests build requests by hand. The server fills it from the parsed message.
+struct Request {
+    std::string method;  // "GET", "POST", …
+    std::string path;    // the target before '?', still percent-encoded: "/admin/batch-jobs/job_1"
+    std::string query;   // the target after '?', raw: "type%5B0%5D=product-export&limit=2"
+    std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in arrival order
+    std::string body;
+
+    /// The first header named `name` (lower case), or "" when there is none.
+    [[nodiscard]] std::string_view Header(std::string_view name) const {
+        for (const auto& [key, value] : headers) {
+            if (key == name) {
+                return value;
+            }
+        }
+        return {};
+    }
+};
+
+inline constexpr std::string_view kJsonContentType = "application/json; charset=utf-8";
+
+/// One HTTP response: the server adds Content-Length, Connection and Date.
+struct Response {
+    int status = 200;
+    std::string content_type{kJsonContentType};
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. CORS
+};
+
+/// What the server calls for every request, on the io thread that read it. It must not block: store
+/// calls go through runtime::RunBlocking. An exception that escapes becomes a 500 and closes the
+/// connection (the session top catches it).
+using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
+
+}  // namespace batchd::http

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "http/message.hpp"
+#include "http/services.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace batchd::http {
+
+struct ServerConfig {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9000;              // 0: any free port (Start returns it)
+    int io_threads = 2;                     // one io_context and one acceptor each
+    std::size_t body_limit = 102400;        // bytes; a larger body gets 413 (v1's 100 KB)
+    std::chrono::seconds read_timeout{30};  // to read one whole request (and to write its response)
+};
+
+/// The HTTP/1.1 server: Boost.Beast on C++20 coroutines, the only translation unit that sees Beast.
+///
+/// Threads: `io_threads` threads, each running its own io_context with its own acceptor on the same
+/// port (SO_REUSEPORT: the kernel spreads connections). That measured faster here than one
+/// io_context shared by all threads, and a connection never changes thread. Handlers run on their
+/// connection's io thread and must not block (they use runtime::RunBlocking).
+///
+/// Per connection: keep-alive; each request must arrive whole within `read_timeout` or the
+/// connection is dropped (a slow client holds nothing but its own socket); a body over `body_limit`
+/// is answered 413 and the connection closed after draining what the client still sends; a request
+/// that is not HTTP gets 400; an exception from the handler gets the generic 500, is logged, and
+/// closes the connection.
+///
+/// Lifetime: Start once, Stop once (the destructor stops too). Start and Stop are called from one
+/// controlling thread; everything else happens on the io threads.
+class Server {
+public:
+    /// Serves the admin API (http::Api) over `services`, which must outlive the server.
+    Server(ServerConfig config, Services services);
+
+    /// Serves any handler: for tests and for embedding.
+    Server(ServerConfig config, Handler handler);
+
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds, listens and starts the io threads. Returns the bound port (the real one for port 0).
+    /// Throws boost::system::system_error when it cannot listen (a startup failure), also when
+    /// another process already listens on the port.
+    std::uint16_t Start();
+
+    /// Stops accepting, closes every connection, waits for requests in flight to finish their
+    /// blocking work, and joins the io threads. Idempotent.
+    void Stop();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace batchd::http

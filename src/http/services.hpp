@@ -1,0 +1,25 @@
+#pragma once
+
+#include "core/ports/database.hpp"
+#include "core/ports/user_store.hpp"
+#include "core/strategy_registry.hpp"
+#include "runtime/job_service.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
+namespace batchd::http {
+
+/// What the HTTP layer works with, lent by app/main for the server's whole life. Every store call
+/// (jobs, users, database) blocks, so routes make them through runtime::RunBlocking on `blocking`,
+/// never on an io thread. All members are thread-safe as their own headers say.
+struct Services {
+    runtime::JobService& jobs;
+    core::UserStore& users;
+    const core::StrategyRegistry& strategies;
+    core::Database& database;  // for /health/ready
+    boost::asio::thread_pool& blocking;
+};
+
+}  // namespace batchd::http
