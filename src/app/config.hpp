@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace batchd::app {
+
+/// Everything batchd can be told at startup. Sources, later wins: built-in defaults, the TOML file
+/// (`--config`), the environment (`DATABASE_URL`, `REDIS_URL`, `BATCHD_*`), command-line flags.
+struct Config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 9000;
+    std::filesystem::path data_dir = "var";  // the SQLite file and local files live here by default
+    std::string database_url;                // empty: sqlite:///<data_dir>/batchd.db
+    std::string redis_url;                   // empty: the in-process bus
+    int workers = 4;                         // worker threads in this process; 0 with --no-workers
+    std::vector<std::string> plugins;        // strategy plugins (.so) loaded at start, in order
+    std::size_t body_limit = 102'400;        // bytes; Medusa's 100 KB JSON limit, larger → 413
+    int io_threads = 2;                      // HTTP threads, one io_context each
+    int blocking_threads = 4;                // HTTP → store calls
+    std::string log_level = "info";
+
+    std::chrono::milliseconds lease{10'000};        // how long a claimed phase stays ours without a heartbeat
+    std::chrono::milliseconds heartbeat{2'000};     // how often a running phase renews its lease
+    std::chrono::milliseconds poll{500};            // idle workers look for due work at least this often
+    std::chrono::milliseconds progress_interval{200};  // at most one progress write per job per interval
+
+    [[nodiscard]] std::string DatabaseUrl() const;
+    [[nodiscard]] std::filesystem::path FilesRoot() const { return data_dir / "files"; }
+};
+
+/// A config file or value that cannot be used; main prints it and exits non-zero.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Flags given on the command line; unset ones leave the lower layers alone.
+struct ConfigOverrides {
+    std::optional<std::filesystem::path> config_file;
+    std::optional<std::string> address;
+    std::optional<int> port;
+    std::optional<std::filesystem::path> data_dir;
+    std::optional<int> workers;
+    std::vector<std::string> plugins;
+    bool no_workers = false;
+};
+
+/// Defaults ← config file ← environment ← flags. Throws ConfigError with the offending key.
+[[nodiscard]] Config LoadConfig(const ConfigOverrides& flags);
+
+}  // namespace batchd::app

@@ -1,0 +1,212 @@
+// batchd: the composition root. The only file that sees every layer; it wires them explicitly, in
+// dependency order, so that destruction runs in reverse (HOUSE-STYLE §3.3).
+#include <CLI/CLI.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <array>
+#include <csignal>
+#include <unistd.h>
+#include <cstdio>
+#include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/config.hpp"
+#include "app/fixtures.hpp"
+#include "app/wiring.hpp"
+#include "auth/credentials.hpp"
+#include "core/strategy_registry.hpp"
+#include "files/fs_blob_store.hpp"
+#include "http/server.hpp"
+#include "runtime/event_relay.hpp"
+#include "runtime/job_service.hpp"
+#include "runtime/plugin_loader.hpp"
+#include "runtime/system_clock.hpp"
+#include "runtime/worker_pool.hpp"
+
+namespace batchd::app {
+namespace {
+
+// Logs go to stderr: stdout carries only what scripts read (the listening line, a new token).
+void SetUpLogging(const Config& config) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("batchd"));
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
+
+// "<host>:<pid>": names this process in bus groups and logs.
+std::string ProcessName() {
+    std::array<char, 256> host{};
+    gethostname(host.data(), host.size() - 1);
+    return std::string(host.data()) + ":" + std::to_string(getpid());
+}
+
+// Blocks SIGINT and SIGTERM in this thread and every thread started after it, so that only the
+// sigwait in WaitForShutdownSignal receives them.
+sigset_t BlockShutdownSignals() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    return signals;
+}
+
+int WaitForShutdownSignal(const sigset_t& signals) {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    return signal_number;
+}
+
+int Serve(const Config& config) {
+    const sigset_t signals = BlockShutdownSignals();
+    runtime::SystemClock clock;
+    auto database = MakeDatabase(config);
+    auto bus = MakeEventBus(config);
+    auto files = files::MakeFsBlobStore(config.FilesRoot());
+
+    core::StrategyRegistry strategies;
+    for (const std::string& plugin : config.plugins) {
+        runtime::LoadPlugin(plugin, strategies);
+        spdlog::info("loaded plugin {}", plugin);
+    }
+
+    runtime::EventRelay relay{*database, *bus};
+    runtime::JobService jobs{*database, strategies, clock, [&relay] { relay.Wake(); }};
+
+    runtime::WorkerConfig worker_config;
+    worker_config.workers = config.workers;
+    worker_config.lease = config.lease;
+    worker_config.heartbeat = config.heartbeat;
+    worker_config.poll = config.poll;
+    worker_config.progress_interval = config.progress_interval;
+    worker_config.types = strategies.Types();  // a job of a type nobody here knows stays for someone who does
+    runtime::WorkerPool workers{worker_config, *database, strategies, clock, *files, [&relay] { relay.Wake(); }};
+    if (config.workers > 0) {
+        // A group of this process's own: every process hears every wake-up and every cancel.
+        workers.Subscribe(*bus, "workers@" + ProcessName());
+        workers.Start();
+    }
+
+    boost::asio::thread_pool blocking{static_cast<std::size_t>(config.blocking_threads)};
+    http::ServerConfig server_config;
+    server_config.address = config.address;
+    server_config.port = config.port;
+    server_config.io_threads = config.io_threads;
+    server_config.body_limit = config.body_limit;
+    http::Server server{server_config, http::Services{jobs, *database, strategies, *database, blocking}};
+    const std::uint16_t port = server.Start();
+    std::cout << "batchd listening on http://" << config.address << ":" << port << std::endl;
+    spdlog::info("serving on {}:{} with {} workers, database {}", config.address, port, config.workers,
+                 config.DatabaseUrl().substr(0, config.DatabaseUrl().find(':')));
+
+    const int signal_number = WaitForShutdownSignal(signals);
+    spdlog::info("signal {}: shutting down", signal_number);
+    server.Stop();   // no new requests
+    workers.Stop();  // running phases see their stop token, leases are released
+    relay.Stop();    // publishes what the last writes recorded
+    bus->Stop();
+    blocking.join();
+    return EXIT_SUCCESS;
+}
+
+int Migrate(const Config& config) {
+    const auto applied = MigrateDatabase(config);
+    for (const std::string& name : applied) {
+        std::cerr << "applied " << name << "\n";
+    }
+    std::cerr << (applied.empty() ? "database is up to date\n" : "migrations done\n");
+    return EXIT_SUCCESS;
+}
+
+int AddUser(const Config& config, const std::string& email, const std::string& password, std::string id,
+            std::string token) {
+    runtime::SystemClock clock;
+    auto database = MakeDatabase(config);
+    if (token.empty()) {
+        token = auth::NewApiToken();
+    }
+    core::NewUser user;
+    const core::TimePoint now = clock.Now();
+    user.user.id = core::UserId{id.empty() ? auth::NewUserId(now) : std::move(id)};
+    user.user.email = email;
+    user.user.created_at = now;
+    user.user.updated_at = now;
+    if (!password.empty()) {
+        user.password_hash = auth::HashPassword(password);
+    }
+    user.api_token_hash = auth::HashApiToken(token);
+    auto created = database->CreateUser(user);
+    if (!created) {
+        std::cerr << "batchd: cannot add user " << email << ": " << created.error().detail << "\n";
+        return EXIT_FAILURE;
+    }
+    std::cerr << "created user " << created->id.value << " <" << email << ">; its API token:\n";
+    std::cout << token << std::endl;
+    return EXIT_SUCCESS;
+}
+
+int LoadFixtureFile(const Config& config, const std::string& file) {
+    runtime::SystemClock clock;
+    auto database = MakeDatabase(config);
+    const FixtureCounts counts = LoadFixtures(file, *database, clock.Now());
+    std::cerr << "loaded " << counts.users << " users and " << counts.jobs << " batch jobs from " << file << "\n";
+    return EXIT_SUCCESS;
+}
+
+void AddConfigFlags(CLI::App& command, ConfigOverrides& flags) {
+    command.add_option("--config", flags.config_file, "TOML config file (also BATCHD_CONFIG)");
+    command.add_option("--data-dir", flags.data_dir, "where the embedded database and files live (default ./var)");
+}
+
+int Run(int argc, char** argv) {
+    CLI::App cli{"batchd: a batch-job server, wire-compatible with Medusa v1's admin batch-jobs API"};
+    cli.require_subcommand(1);
+    ConfigOverrides flags;
+
+    auto* serve = cli.add_subcommand("serve", "serve the admin API and run jobs");
+    AddConfigFlags(*serve, flags);
+    serve->add_option("--address", flags.address, "address to listen on (default 127.0.0.1)");
+    serve->add_option("--port", flags.port, "port to listen on; 0 picks a free one (default 9000)");
+    serve->add_option("--workers", flags.workers, "worker threads in this process (default 4)");
+    serve->add_option("--plugin", flags.plugins, "strategy plugin to load (.so); repeatable");
+    serve->add_flag("--no-workers", flags.no_workers, "serve the API only; other processes run the jobs");
+
+    auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations and exit");
+    AddConfigFlags(*migrate, flags);
+
+    auto* user = cli.add_subcommand("user", "manage admin users");
+    user->require_subcommand(1);
+    auto* user_add = user->add_subcommand("add", "create an admin user and print its API token");
+    AddConfigFlags(*user_add, flags);
+    std::string email, password, user_id, token;
+    user_add->add_option("--email", email, "the user's email")->required();
+    user_add->add_option("--password", password, "password for the dashboard (stored as an argon2id hash)");
+    user_add->add_option("--id", user_id, "user id (default: a new usr_… id)");
+    user_add->add_option("--token", token, "API token to give the user (default: a new random one)");
+
+    auto* fixtures = cli.add_subcommand("fixtures", "load exact data for tests and demos");
+    fixtures->require_subcommand(1);
+    auto* fixtures_load = fixtures->add_subcommand("load", "insert the users and batch jobs of a JSON file");
+    AddConfigFlags(*fixtures_load, flags);
+    std::string fixture_file;
+    fixtures_load->add_option("file", fixture_file, "the JSON file")->required()->check(CLI::ExistingFile);
+
+    CLI11_PARSE(cli, argc, argv);
+    const Config config = LoadConfig(flags);
+    SetUpLogging(config);
+    if (serve->parsed()) return Serve(config);
+    if (migrate->parsed()) return Migrate(config);
+    if (user_add->parsed()) return AddUser(config, email, password, user_id, token);
+    if (fixtures_load->parsed()) return LoadFixtureFile(config, fixture_file);
+    return EXIT_FAILURE;
+}
+
+}  // namespace
+}  // namespace batchd::app
+
+int main(int argc, char** argv) try {
+    return batchd::app::Run(argc, argv);
+} catch (const std::exception& error) {
+    std::fprintf(stderr, "batchd: %s\n", error.what());
+    return EXIT_FAILURE;
+}

@@ -1,0 +1,55 @@
+#include "app/wiring.hpp"
+
+#include "bus/local/local_event_bus.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/sqlite/sqlite_database.hpp"
+
+namespace batchd::app {
+namespace {
+
+constexpr std::string_view kSqliteScheme = "sqlite://";
+
+bool IsPostgres(std::string_view url) { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
+
+store::sqlite::SqliteConfig SqliteConfigFor(std::string_view url) {
+    // sqlite:///abs/path.db → /abs/path.db; sqlite://rel.db → rel.db (relative to the working folder).
+    return store::sqlite::SqliteConfig{.file = std::filesystem::path(url.substr(kSqliteScheme.size()))};
+}
+
+[[noreturn]] void UnknownScheme(const std::string& url) {
+    throw ConfigError("DATABASE_URL must start with sqlite:// or postgres:// (got \"" +
+                      url.substr(0, url.find(':')) + ":…\")");
+}
+
+}  // namespace
+
+std::unique_ptr<core::Database> MakeDatabase(const Config& config) {
+    const std::string url = config.DatabaseUrl();
+    if (url.starts_with(kSqliteScheme)) {
+        return store::sqlite::MakeSqliteDatabase(SqliteConfigFor(url));
+    }
+    if (IsPostgres(url)) {
+        return store::postgres::MakePgDatabase(store::postgres::PgConfig{.url = url});
+    }
+    UnknownScheme(url);
+}
+
+std::vector<std::string> MigrateDatabase(const Config& config) {
+    const std::string url = config.DatabaseUrl();
+    if (url.starts_with(kSqliteScheme)) {
+        return store::sqlite::MigrateSqlite(SqliteConfigFor(url));
+    }
+    if (IsPostgres(url)) {
+        return store::postgres::MigratePg(store::postgres::PgConfig{.url = url});
+    }
+    UnknownScheme(url);
+}
+
+std::unique_ptr<core::EventBus> MakeEventBus(const Config& config) {
+    if (!config.redis_url.empty()) {
+        throw ConfigError("REDIS_URL is set, but this build of batchd has no Redis bus yet");
+    }
+    return bus::local::MakeLocalEventBus();
+}
+
+}  // namespace batchd::app
