@@ -1,6 +1,7 @@
 #include "app/wiring.hpp"
 
 #include "bus/local/local_event_bus.hpp"
+#include "bus/redis/redis_event_bus.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "store/sqlite/sqlite_database.hpp"
 
@@ -47,7 +48,11 @@ std::vector<std::string> MigrateDatabase(const Config& config) {
 
 std::unique_ptr<core::EventBus> MakeEventBus(const Config& config) {
     if (!config.redis_url.empty()) {
-        throw ConfigError("REDIS_URL is set, but this build of batchd has no Redis bus yet");
+        try {
+            return bus::redis::MakeRedisEventBus(bus::redis::RedisBusConfig{.url = config.redis_url});
+        } catch (const std::runtime_error& e) {
+            throw ConfigError(e.what());  // a malformed REDIS_URL; the message never shows the password
+        }
     }
     return bus::local::MakeLocalEventBus();
 }

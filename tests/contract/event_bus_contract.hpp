@@ -14,16 +14,36 @@
 //     INSTANTIATE_TYPED_TEST_SUITE_P(Mine, EventBusContract, MyBusFactory);
 //
 // Delivery is asynchronous: the tests subscribe first, publish, then wait (bounded) for delivery.
+//
+// A bus whose events outlive one process (Redis) also promises at-least-once delivery across
+// processes and a dead-letter place. Its factory shows it by also providing
+//
+//         // Another process's bus on the same transport as the last Make()'s (e.g. its stream).
+//         static std::unique_ptr<core::EventBus> MakePeer();
+//         // What the last Make()'s transport gave up on, oldest first.
+//         static std::vector<DeadLetter> DeadLetters();
+//         // As configured in Make(): deliveries before an event is given up on, and how long an
+//         // unacked event waits before it is delivered again.
+//         static constexpr int kMaxDeliveries = …;
+//         static constexpr std::chrono::milliseconds kRedeliveryAfter{…};
+//
+// and optionally `static std::string SkipReason()`, said when Make() returns nullptr. The tests of
+// those promises are skipped for a bus without them (the in-process one: no member of it can die
+// alone, and a throwing handler loses its event).
 
 #include "core/ports/event_bus.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <concepts>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -92,13 +112,59 @@ private:
     std::vector<Received> received_;  // guarded by mu_
 };
 
+/// An event a bus gave up on, and the subscriber group that could not handle it.
+struct DeadLetter {
+    std::string group;
+    core::BusEvent event;
+};
+
+template <class Factory>
+concept BusWithPeers = requires {
+    { Factory::MakePeer() } -> std::same_as<std::unique_ptr<core::EventBus>>;
+    { Factory::kRedeliveryAfter } -> std::convertible_to<std::chrono::milliseconds>;
+};
+
+template <class Factory>
+concept BusWithDeadLetters = requires {
+    { Factory::DeadLetters() } -> std::same_as<std::vector<DeadLetter>>;
+    { Factory::kMaxDeliveries } -> std::convertible_to<int>;
+    { Factory::kRedeliveryAfter } -> std::convertible_to<std::chrono::milliseconds>;
+};
+
+/// Stops a bus when it goes out of scope: declared after the locals its handlers use, it stops the
+/// bus before they go, even when an ASSERT returns early.
+struct StopOnExit {
+    explicit StopOnExit(core::EventBus& to_stop) : bus(to_stop) {}
+    StopOnExit(const StopOnExit&) = delete;
+    StopOnExit& operator=(const StopOnExit&) = delete;
+    ~StopOnExit() { bus.Stop(); }
+
+    core::EventBus& bus;
+};
+
+/// Waits (bounded) until `done()`; returns whether it came true.
+inline bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    return true;
+}
+
 template <class Factory>
 class EventBusContract : public ::testing::Test {
 protected:
     void SetUp() override {
         bus_ = Factory::Make();
         if (!bus_) {
-            GTEST_SKIP() << "this bus is not configured here";
+            if constexpr (requires { Factory::SkipReason(); }) {
+                GTEST_SKIP() << Factory::SkipReason();
+            } else {
+                GTEST_SKIP() << "this bus is not configured here";
+            }
         }
     }
 
@@ -193,11 +259,104 @@ TYPED_TEST_P(EventBusContract, StopDeliversWhatWasPublishedAndThenNoMore) {
     this->bus_->Stop();  // idempotent
 }
 
+// At least once: a member that took events and then hung or died before acking them does not keep
+// them; once they waited kRedeliveryAfter, another member of the group gets them.
+TYPED_TEST_P(EventBusContract, EventsHeldByAHungMemberGoToAnotherMemberOfItsGroup) {
+    if constexpr (!BusWithPeers<TypeParam>) {
+        GTEST_SKIP() << "an in-process bus has no member that can die on its own";
+    } else {
+        auto peer = TypeParam::MakePeer();
+        ASSERT_TRUE(peer);
+        std::mutex mu;
+        std::condition_variable released_cv;
+        bool released = false;  // guarded by mu
+        std::string held;       // guarded by mu: the event the hung member hangs on
+        peer->Subscribe({"workers", {}, [&](const core::BusEvent& event) {
+                             std::unique_lock lock{mu};
+                             held = event.job_id.value;
+                             released_cv.wait(lock, [&] { return released; });
+                         }});
+        this->PublishMany("batch.created", "job_", 5);
+        const bool hung = WaitUntil(
+            [&] {
+                std::scoped_lock lock{mu};
+                return !held.empty();
+            },
+            std::chrono::seconds{10});
+        // Only now does the other member join: what it gets of job_<held> can only be a redelivery.
+        this->bus_->Subscribe({"workers", {}, this->recorder_.HandlerFor("workers/2")});
+        const auto started = std::chrono::steady_clock::now();
+        const bool all = hung && WaitUntil([&] { return this->recorder_.JobIdsOf("workers/2").size() == 5; },
+                                           TypeParam::kRedeliveryAfter * 4 + std::chrono::seconds{10});
+        const auto took = std::chrono::steady_clock::now() - started;
+        {
+            std::scoped_lock lock{mu};
+            released = true;
+        }
+        released_cv.notify_all();
+        peer->Stop();
+
+        ASSERT_TRUE(hung) << "the first member never got an event";
+        ASSERT_TRUE(all) << "the events of the hung member were not delivered to the other member";
+        const auto ids = this->recorder_.JobIdsOf("workers/2");
+        for (int i = 0; i < 5; ++i) {
+            EXPECT_TRUE(ids.contains("job_" + std::to_string(i))) << "job_" << i;
+        }
+        EXPECT_GE(took, TypeParam::kRedeliveryAfter / 2)
+            << "redelivered before the member could be called dead";
+    }
+}
+
+// An event whose handler fails every time is delivered kMaxDeliveries times, then put aside with
+// its group, and not delivered again; the other events are not held up by it.
+TYPED_TEST_P(EventBusContract, AnEventThatKeepsFailingIsDeadLetteredAfterMaxDeliveries) {
+    if constexpr (!BusWithDeadLetters<TypeParam>) {
+        GTEST_SKIP() << "an in-process bus has no dead letters (a throwing handler loses its event)";
+    } else {
+        std::atomic<int> attempts{0};
+        auto record = this->recorder_.HandlerFor("poisoned");
+        const StopOnExit stop_on_exit{*this->bus_};
+        this->bus_->Subscribe({"poisoned", {}, [&](const core::BusEvent& event) {
+                                   if (event.job_id.value == "job_poison") {
+                                       ++attempts;
+                                       throw std::runtime_error("this handler cannot take job_poison");
+                                   }
+                                   record(event);
+                               }});
+        this->bus_->Subscribe({"healthy", {}, this->recorder_.HandlerFor("healthy")});
+        for (const char* job : {"job_ok_0", "job_poison", "job_ok_1"}) {
+            ASSERT_TRUE(this->bus_->Publish(core::BusEvent{"batch.created", core::JobId{job}}));
+        }
+        ASSERT_TRUE(WaitUntil(
+            [] { return !TypeParam::DeadLetters().empty(); },
+            TypeParam::kRedeliveryAfter * (TypeParam::kMaxDeliveries + 2) * 2 + std::chrono::seconds{10}))
+            << "nothing was dead-lettered; the poisoned handler ran " << attempts.load() << " times";
+        const std::vector<DeadLetter> dead = TypeParam::DeadLetters();
+        ASSERT_EQ(dead.size(), 1U);
+        EXPECT_EQ(dead[0].group, "poisoned");
+        EXPECT_EQ(dead[0].event.name, "batch.created");
+        EXPECT_EQ(dead[0].event.job_id.value, "job_poison");
+        EXPECT_EQ(attempts.load(), TypeParam::kMaxDeliveries);
+
+        // Given up means given up: no further delivery, and no second dead letter.
+        std::this_thread::sleep_for(TypeParam::kRedeliveryAfter * 2);
+        this->bus_->Stop();
+        EXPECT_EQ(attempts.load(), TypeParam::kMaxDeliveries);
+        EXPECT_EQ(TypeParam::DeadLetters().size(), 1U);
+        EXPECT_EQ(this->recorder_.JobIdsOf("poisoned"),
+                  (std::map<std::string, int>{{"job_ok_0", 1}, {"job_ok_1", 1}}));
+        EXPECT_EQ(this->recorder_.JobIdsOf("healthy"),
+                  (std::map<std::string, int>{{"job_ok_0", 1}, {"job_ok_1", 1}, {"job_poison", 1}}));
+    }
+}
+
 REGISTER_TYPED_TEST_SUITE_P(EventBusContract,
                             EachEventReachesOneMemberOfItsGroupOnce,
                             EveryGroupGetsItsOwnCopy,
                             SubscribersGetOnlyTheEventNamesTheyAskFor,
                             HandlersNeverRunOnThePublishersThread,
-                            StopDeliversWhatWasPublishedAndThenNoMore);
+                            StopDeliversWhatWasPublishedAndThenNoMore,
+                            EventsHeldByAHungMemberGoToAnotherMemberOfItsGroup,
+                            AnEventThatKeepsFailingIsDeadLetteredAfterMaxDeliveries);
 
 }  // namespace batchd::contract
