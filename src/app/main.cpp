@@ -57,6 +57,24 @@ int WaitForShutdownSignal(const sigset_t& signals) {
     return signal_number;
 }
 
+void LoadPlugins(const Config& config, core::StrategyRegistry& strategies) {
+    for (const std::string& plugin : config.plugins) {
+        runtime::LoadPlugin(plugin, strategies);
+        spdlog::info("loaded plugin {}", plugin);
+    }
+}
+
+runtime::WorkerConfig MakeWorkerConfig(const Config& config, const core::StrategyRegistry& strategies) {
+    runtime::WorkerConfig worker_config;
+    worker_config.workers = config.workers;
+    worker_config.lease = config.lease;
+    worker_config.heartbeat = config.heartbeat;
+    worker_config.poll = config.poll;
+    worker_config.progress_interval = config.progress_interval;
+    worker_config.types = strategies.Types();  // a job of a type nobody here knows stays for someone who does
+    return worker_config;
+}
+
 int Serve(const Config& config) {
     const sigset_t signals = BlockShutdownSignals();
     runtime::SystemClock clock;
@@ -65,22 +83,17 @@ int Serve(const Config& config) {
     auto files = files::MakeFsBlobStore(config.FilesRoot());
 
     core::StrategyRegistry strategies;
-    for (const std::string& plugin : config.plugins) {
-        runtime::LoadPlugin(plugin, strategies);
-        spdlog::info("loaded plugin {}", plugin);
-    }
+    LoadPlugins(config, strategies);
 
     runtime::EventRelay relay{*database, *bus};
     runtime::JobService jobs{*database, strategies, clock, [&relay] { relay.Wake(); }};
 
-    runtime::WorkerConfig worker_config;
-    worker_config.workers = config.workers;
-    worker_config.lease = config.lease;
-    worker_config.heartbeat = config.heartbeat;
-    worker_config.poll = config.poll;
-    worker_config.progress_interval = config.progress_interval;
-    worker_config.types = strategies.Types();  // a job of a type nobody here knows stays for someone who does
-    runtime::WorkerPool workers{worker_config, *database, strategies, clock, *files, [&relay] { relay.Wake(); }};
+    runtime::WorkerPool workers{MakeWorkerConfig(config, strategies),
+                                *database,
+                                strategies,
+                                clock,
+                                *files,
+                                [&relay] { relay.Wake(); }};
     if (config.workers > 0) {
         // A group of this process's own: every process hears every wake-up and every cancel.
         workers.Subscribe(*bus, "workers@" + ProcessName());
@@ -106,6 +119,45 @@ int Serve(const Config& config) {
     relay.Stop();    // publishes what the last writes recorded
     bus->Stop();
     blocking.join();
+    return EXIT_SUCCESS;
+}
+
+// `batchd worker`: Serve without HTTP. Any number of these, on any machines, share one PostgreSQL
+// (the truth) and one Redis (the wake-ups); leases with fencing keep each phase on one of them.
+int Work(const Config& config) {
+    if (config.workers < 1) {
+        std::cerr << "batchd worker: --workers must be at least 1\n";
+        return EXIT_FAILURE;
+    }
+    const sigset_t signals = BlockShutdownSignals();
+    runtime::SystemClock clock;
+    auto database = MakeDatabase(config);
+    auto bus = MakeEventBus(config);
+    auto files = files::MakeFsBlobStore(config.FilesRoot());
+
+    core::StrategyRegistry strategies;
+    LoadPlugins(config, strategies);
+
+    // Every process relays the shared outbox: the events of its own writes (batch.completed, …) and
+    // those another process recorded but died before publishing.
+    runtime::EventRelay relay{*database, *bus};
+    runtime::WorkerPool workers{MakeWorkerConfig(config, strategies),
+                                *database,
+                                strategies,
+                                clock,
+                                *files,
+                                [&relay] { relay.Wake(); }};
+    workers.Subscribe(*bus, "workers@" + ProcessName());
+    workers.Start();
+    std::cout << "batchd worker ready" << std::endl;
+    spdlog::info("worker {} running {} threads, database {}", ProcessName(), config.workers,
+                 config.DatabaseUrl().substr(0, config.DatabaseUrl().find(':')));
+
+    const int signal_number = WaitForShutdownSignal(signals);
+    spdlog::info("signal {}: shutting down", signal_number);
+    workers.Stop();  // running phases stop at a checkpoint, leases are released
+    relay.Stop();    // publishes what the last writes recorded
+    bus->Stop();
     return EXIT_SUCCESS;
 }
 
@@ -171,6 +223,11 @@ int Run(int argc, char** argv) {
     serve->add_option("--plugin", flags.plugins, "strategy plugin to load (.so); repeatable");
     serve->add_flag("--no-workers", flags.no_workers, "serve the API only; other processes run the jobs");
 
+    auto* worker = cli.add_subcommand("worker", "run jobs without serving the API (one of many workers)");
+    AddConfigFlags(*worker, flags);
+    worker->add_option("--workers", flags.workers, "worker threads in this process (default 4)");
+    worker->add_option("--plugin", flags.plugins, "strategy plugin to load (.so); repeatable");
+
     auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations and exit");
     AddConfigFlags(*migrate, flags);
 
@@ -195,6 +252,7 @@ int Run(int argc, char** argv) {
     const Config config = LoadConfig(flags);
     SetUpLogging(config);
     if (serve->parsed()) return Serve(config);
+    if (worker->parsed()) return Work(config);
     if (migrate->parsed()) return Migrate(config);
     if (user_add->parsed()) return AddUser(config, email, password, user_id, token);
     if (fixtures_load->parsed()) return LoadFixtureFile(config, fixture_file);

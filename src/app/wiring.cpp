@@ -14,7 +14,15 @@ bool IsPostgres(std::string_view url) { return url.starts_with("postgres://") ||
 
 store::sqlite::SqliteConfig SqliteConfigFor(std::string_view url) {
     // sqlite:///abs/path.db → /abs/path.db; sqlite://rel.db → rel.db (relative to the working folder).
-    return store::sqlite::SqliteConfig{.file = std::filesystem::path(url.substr(kSqliteScheme.size()))};
+    store::sqlite::SqliteConfig sqlite;
+    sqlite.file = std::filesystem::path(url.substr(kSqliteScheme.size()));
+    return sqlite;
+}
+
+store::postgres::PgConfig PgConfigFor(const std::string& url) {
+    store::postgres::PgConfig pg;
+    pg.url = url;
+    return pg;
 }
 
 [[noreturn]] void UnknownScheme(const std::string& url) {
@@ -30,7 +38,7 @@ std::unique_ptr<core::Database> MakeDatabase(const Config& config) {
         return store::sqlite::MakeSqliteDatabase(SqliteConfigFor(url));
     }
     if (IsPostgres(url)) {
-        return store::postgres::MakePgDatabase(store::postgres::PgConfig{.url = url});
+        return store::postgres::MakePgDatabase(PgConfigFor(url));
     }
     UnknownScheme(url);
 }
@@ -41,7 +49,7 @@ std::vector<std::string> MigrateDatabase(const Config& config) {
         return store::sqlite::MigrateSqlite(SqliteConfigFor(url));
     }
     if (IsPostgres(url)) {
-        return store::postgres::MigratePg(store::postgres::PgConfig{.url = url});
+        return store::postgres::MigratePg(PgConfigFor(url));
     }
     UnknownScheme(url);
 }
@@ -49,7 +57,9 @@ std::vector<std::string> MigrateDatabase(const Config& config) {
 std::unique_ptr<core::EventBus> MakeEventBus(const Config& config) {
     if (!config.redis_url.empty()) {
         try {
-            return bus::redis::MakeRedisEventBus(bus::redis::RedisBusConfig{.url = config.redis_url});
+            bus::redis::RedisBusConfig redis;
+            redis.url = config.redis_url;
+            return bus::redis::MakeRedisEventBus(redis);
         } catch (const std::runtime_error& e) {
             throw ConfigError(e.what());  // a malformed REDIS_URL; the message never shows the password
         }

@@ -17,7 +17,7 @@ namespace batchd::runtime {
 /// transaction as the change; this relay takes them out of the store after commit and publishes
 /// them on the bus, oldest first. An event is therefore published only for a committed change, and
 /// each recorded event is taken once. A publish that fails is logged and dropped: the bus is a hint,
-/// the workers' poll and the reconciler make a lost event good.
+/// the workers' poll of the store (docs/operations.md, "The poll is the reconciler") makes a lost event good.
 ///
 /// Ownership: the store and the bus outlive the relay. One thread, started by the constructor;
 /// Stop() must run before destruction. Thread safety: Wake and Stop may be called from any thread.

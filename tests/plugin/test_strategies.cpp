@@ -1,7 +1,9 @@
 // The strategy plugin that the lifecycle and api tests drive: small job types whose behaviour the
 // test chooses through the job's context. Loaded like any plugin (`batchd serve --plugin …`).
 //
-//   test-count  {"n", "delay_ms", "pre_delay_ms"}  counts to n with Advance/SleepFor/Checkpoint
+//   test-count  {"n", "delay_ms", "pre_delay_ms", "unit_log"}  counts to n with Advance/SleepFor/
+//               Checkpoint; with "unit_log" (a file path) each unit is committed to the store first
+//               and then appended to that file as one line "<job_id> <unit>" (the chaos tests read it)
 //   test-fail   {"phase": "prepare"|"pre_process"|"process", "message", "retryable", "throw",
 //                "fail_attempts"}  fails there with that message ("prepare": the create is a 400)
 //   test-sleep  {"pre_ms", "process_ms"}  sleeps in each phase, waking on cancel
@@ -9,8 +11,10 @@
 #include "core/plugin.hpp"
 #include "core/strategy.hpp"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -18,6 +22,8 @@
 #include <utility>
 
 #include <boost/json/value.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace batchd::test_plugin {
 namespace {
@@ -77,6 +83,47 @@ bool ReadBool(const boost::json::object& context, std::string_view key) {
     return value != nullptr && value->is_bool() && value->get_bool();
 }
 
+// result.advancement_count of the row as this phase last wrote it; 0 when absent.
+std::int64_t WrittenAdvancement(const JobContext& ctx) {
+    const auto* result = ctx.Job().result.if_object();
+    const boost::json::value* count = result != nullptr ? result->if_contains("advancement_count") : nullptr;
+    if (count == nullptr) {
+        return 0;
+    }
+    if (count->is_int64()) {
+        return count->get_int64();
+    }
+    if (count->is_uint64()) {
+        return static_cast<std::int64_t>(count->get_uint64());
+    }
+    return count->is_double() ? static_cast<std::int64_t>(count->get_double()) : 0;
+}
+
+/// A file opened for appending, closed on scope exit. Each Append is one write(2) of one whole line
+/// on an O_APPEND descriptor, so lines of concurrent processes never interleave.
+class AppendFile {
+public:
+    explicit AppendFile(const std::string& path)
+        : fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) {}
+    ~AppendFile() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    AppendFile(const AppendFile&) = delete;
+    AppendFile& operator=(const AppendFile&) = delete;
+
+    [[nodiscard]] bool IsOpen() const { return fd_ >= 0; }
+
+    [[nodiscard]] bool Append(const std::string& line) const {
+        const ssize_t written = ::write(fd_, line.data(), line.size());
+        return written == static_cast<ssize_t>(line.size());
+    }
+
+private:
+    int fd_;
+};
+
 // Sleeps `ms` through the context; false if a stop came first.
 bool Sleep(JobContext& ctx, std::int64_t ms) { return ms <= 0 || ctx.SleepFor(core::Duration{ms}); }
 
@@ -91,6 +138,10 @@ public:
             if (auto read = ReadInt(input.context, key, 0, max); !read) {
                 return read.error();
             }
+        }
+        if (const boost::json::value* log = input.context.if_contains("unit_log");
+            log != nullptr && !log->is_null() && (!log->is_string() || log->get_string().empty())) {
+            return Error{Errc::kInvalidData, "context.unit_log must be a file path"};
         }
         return {};
     }
@@ -122,6 +173,10 @@ public:
         }
         const std::int64_t units = n.value();
         const std::int64_t delay_ms = delay.value();
+        const std::string unit_log = ReadString(context, "unit_log", "");
+        if (!unit_log.empty()) {
+            return CountLogged(ctx, units, delay_ms, unit_log);
+        }
         for (std::int64_t i = ctx.AdvancementCount(); i < units; ++i) {
             if (ctx.StopRequested() || !Sleep(ctx, delay_ms)) {
                 return {};
@@ -133,6 +188,40 @@ public:
                 if (auto saved = ctx.Checkpoint(boost::json::object{{"next", i + 1}}); !saved) {
                     return saved.error();
                 }
+            }
+        }
+        return {};
+    }
+
+private:
+    // Counts with every unit committed before it is logged: the fenced write of the advancement is
+    // the unit's commit point, and the line is its visible effect. So a worker that lost its lease
+    // (its write is refused) logs nothing, and a takeover resumes right after the last logged unit.
+    // The one window left is a crash between a commit and its line (a missing line, never a
+    // repeated one); the chaos tests count such gaps as lost.
+    static Result<void> CountLogged(JobContext& ctx,
+                                    std::int64_t units,
+                                    std::int64_t delay_ms,
+                                    const std::string& path) {
+        const AppendFile log{path};
+        if (!log.IsOpen()) {
+            return Error{Errc::kInternal, "cannot open " + path + ": " + std::strerror(errno)};
+        }
+        for (std::int64_t i = ctx.AdvancementCount(); i < units; ++i) {
+            if (ctx.StopRequested() || !Sleep(ctx, delay_ms)) {
+                return {};
+            }
+            if (auto advanced = ctx.Advance(1); !advanced) {
+                return advanced.error();
+            }
+            // Advance writes only now and then; when it did not, the checkpoint commits the unit.
+            if (WrittenAdvancement(ctx) != i + 1) {
+                if (auto saved = ctx.Checkpoint(boost::json::object{{"next", i + 1}}); !saved) {
+                    return saved.error();
+                }
+            }
+            if (!log.Append(ctx.Job().id.value + " " + std::to_string(i) + "\n")) {
+                return Error{Errc::kInternal, "cannot append to " + path + ": " + std::strerror(errno)};
             }
         }
         return {};

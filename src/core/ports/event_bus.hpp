@@ -28,7 +28,7 @@ struct Subscription {
 };
 
 /// Carries `batch.*` events between processes (or within one). A hint, never the truth: the store
-/// is, and a lost event is made good by the workers' poll and the reconciler.
+/// is, and a lost event is made good by the workers' poll of the store.
 /// Implementations: LocalEventBus (in-process), RedisEventBus.
 /// Thread safety: Publish and Subscribe may be called from any thread; handlers run on the bus's
 /// own delivery thread(s), never on the publisher's.
