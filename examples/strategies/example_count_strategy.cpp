@@ -12,9 +12,6 @@
 //   * Process does the work in units, reports them with Advance (batchd throttles the writes),
 //     checkpoints every 100 units, resumes from the checkpoint after a takeover, and stops soon
 //     after a cancel or a shutdown.
-#include "core/plugin.hpp"
-#include "core/strategy.hpp"
-
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -22,6 +19,9 @@
 #include <string_view>
 
 #include <boost/json/value.hpp>
+
+#include "core/plugin.hpp"
+#include "core/strategy.hpp"
 
 namespace example {
 namespace {

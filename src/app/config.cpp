@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+
 #include <toml++/toml.h>
 
 namespace batchd::app {
@@ -21,8 +22,8 @@ Int ParseInt(const std::string& text, const char* what, Int min, Int max) {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || end != text.data() + text.size() || value < static_cast<long long>(min) ||
         value > static_cast<long long>(max)) {
-        throw ConfigError(std::string(what) + ": expected a whole number from " + std::to_string(min) + " to " +
-                          std::to_string(max) + ", got \"" + text + "\"");
+        throw ConfigError(std::string(what) + ": expected a whole number from " + std::to_string(min) +
+                          " to " + std::to_string(max) + ", got \"" + text + "\"");
     }
     return static_cast<Int>(value);
 }
@@ -109,19 +110,35 @@ void ApplyFile(const std::filesystem::path& file, Config& config) {
 }
 
 void ApplyEnvironment(Config& config) {
-    if (auto value = Env("BATCHD_ADDRESS")) config.address = *value;
-    if (auto value = Env("BATCHD_PORT")) config.port = ParseInt<std::uint16_t>(*value, "BATCHD_PORT", 0, 65535);
-    if (auto value = Env("BATCHD_DATA_DIR")) config.data_dir = *value;
-    if (auto value = Env("DATABASE_URL")) config.database_url = *value;
-    if (auto value = Env("REDIS_URL")) config.redis_url = *value;
-    if (auto value = Env("BATCHD_WORKERS")) config.workers = ParseInt(*value, "BATCHD_WORKERS", 0, 256);
+    if (auto value = Env("BATCHD_ADDRESS")) {
+        config.address = *value;
+    }
+    if (auto value = Env("BATCHD_PORT")) {
+        config.port = ParseInt<std::uint16_t>(*value, "BATCHD_PORT", 0, 65535);
+    }
+    if (auto value = Env("BATCHD_DATA_DIR")) {
+        config.data_dir = *value;
+    }
+    if (auto value = Env("DATABASE_URL")) {
+        config.database_url = *value;
+    }
+    if (auto value = Env("REDIS_URL")) {
+        config.redis_url = *value;
+    }
+    if (auto value = Env("BATCHD_WORKERS")) {
+        config.workers = ParseInt(*value, "BATCHD_WORKERS", 0, 256);
+    }
     if (auto value = Env("BATCHD_PLUGINS")) {
-        for (auto& plugin : SplitColons(*value)) config.plugins.push_back(std::move(plugin));
+        for (auto& plugin : SplitColons(*value)) {
+            config.plugins.push_back(std::move(plugin));
+        }
     }
     if (auto value = Env("BATCHD_BODY_LIMIT")) {
         config.body_limit = ParseInt<std::size_t>(*value, "BATCHD_BODY_LIMIT", 1024, std::size_t{1} << 30);
     }
-    if (auto value = Env("BATCHD_LOG_LEVEL")) config.log_level = *value;
+    if (auto value = Env("BATCHD_LOG_LEVEL")) {
+        config.log_level = *value;
+    }
 }
 
 }  // namespace
@@ -137,18 +154,32 @@ Config LoadConfig(const ConfigOverrides& flags) {
     Config config;
     std::optional<std::filesystem::path> file = flags.config_file;
     if (!file) {
-        if (auto value = Env("BATCHD_CONFIG")) file = *value;
+        if (auto value = Env("BATCHD_CONFIG")) {
+            file = *value;
+        }
     }
     if (file) {
         ApplyFile(*file, config);
     }
     ApplyEnvironment(config);
-    if (flags.address) config.address = *flags.address;
-    if (flags.port) config.port = ParseInt<std::uint16_t>(std::to_string(*flags.port), "--port", 0, 65535);
-    if (flags.data_dir) config.data_dir = *flags.data_dir;
-    if (flags.workers) config.workers = ParseInt(std::to_string(*flags.workers), "--workers", 0, 256);
-    for (const auto& plugin : flags.plugins) config.plugins.push_back(plugin);
-    if (flags.no_workers) config.workers = 0;
+    if (flags.address) {
+        config.address = *flags.address;
+    }
+    if (flags.port) {
+        config.port = ParseInt<std::uint16_t>(std::to_string(*flags.port), "--port", 0, 65535);
+    }
+    if (flags.data_dir) {
+        config.data_dir = *flags.data_dir;
+    }
+    if (flags.workers) {
+        config.workers = ParseInt(std::to_string(*flags.workers), "--workers", 0, 256);
+    }
+    for (const auto& plugin : flags.plugins) {
+        config.plugins.push_back(plugin);
+    }
+    if (flags.no_workers) {
+        config.workers = 0;
+    }
     if (config.heartbeat >= config.lease) {
         throw ConfigError("worker.heartbeat_ms must be shorter than worker.lease_ms");
     }

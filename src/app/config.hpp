@@ -25,9 +25,9 @@ struct Config {
     int blocking_threads = 4;                // HTTP → store calls
     std::string log_level = "info";
 
-    std::chrono::milliseconds lease{10'000};        // how long a claimed phase stays ours without a heartbeat
-    std::chrono::milliseconds heartbeat{2'000};     // how often a running phase renews its lease
-    std::chrono::milliseconds poll{500};            // idle workers look for due work at least this often
+    std::chrono::milliseconds lease{10'000};     // how long a claimed phase stays ours without a heartbeat
+    std::chrono::milliseconds heartbeat{2'000};  // how often a running phase renews its lease
+    std::chrono::milliseconds poll{500};         // idle workers look for due work at least this often
     std::chrono::milliseconds progress_interval{200};  // at most one progress write per job per interval
 
     [[nodiscard]] std::string DatabaseUrl() const;

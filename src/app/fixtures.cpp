@@ -1,9 +1,10 @@
 #include "app/fixtures.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include <boost/json/parse.hpp>
 
 #include "auth/credentials.hpp"
 #include "core/batch_job.hpp"
@@ -118,10 +119,13 @@ FixtureCounts LoadFixtures(const std::filesystem::path& file, core::Database& da
     FixtureCounts counts;
     if (const json::array* users = ArrayIn(root.as_object(), "users")) {
         for (const json::value& entry : *users) {
-            if (!entry.is_object()) throw std::runtime_error("users[] entries must be objects");
+            if (!entry.is_object()) {
+                throw std::runtime_error("users[] entries must be objects");
+            }
             auto created = database.CreateUser(UserFrom(entry.as_object(), now));
             if (!created) {
-                throw std::runtime_error("user " + std::to_string(counts.users) + ": " + created.error().detail);
+                throw std::runtime_error("user " + std::to_string(counts.users) + ": " +
+                                         created.error().detail);
             }
             ++counts.users;
         }
@@ -129,7 +133,9 @@ FixtureCounts LoadFixtures(const std::filesystem::path& file, core::Database& da
     if (const json::array* jobs = ArrayIn(root.as_object(), "batch_jobs")) {
         core::TimePoint next_created_at = now - std::chrono::milliseconds{static_cast<long>(jobs->size())};
         for (const json::value& entry : *jobs) {
-            if (!entry.is_object()) throw std::runtime_error("batch_jobs[] entries must be objects");
+            if (!entry.is_object()) {
+                throw std::runtime_error("batch_jobs[] entries must be objects");
+            }
             const core::BatchJob job = JobFrom(entry.as_object(), next_created_at);
             next_created_at += std::chrono::milliseconds{1};
             auto inserted = database.Insert(job, {});

@@ -1,14 +1,15 @@
 // batchd: the composition root. The only file that sees every layer; it wires them explicitly, in
 // dependency order, so that destruction runs in reverse (HOUSE-STYLE §3.3).
-#include <CLI/CLI.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <array>
 #include <csignal>
-#include <unistd.h>
 #include <cstdio>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "app/config.hpp"
 #include "app/fixtures.hpp"
@@ -170,7 +171,10 @@ int Migrate(const Config& config) {
     return EXIT_SUCCESS;
 }
 
-int AddUser(const Config& config, const std::string& email, const std::string& password, std::string id,
+int AddUser(const Config& config,
+            const std::string& email,
+            const std::string& password,
+            std::string id,
             std::string token) {
     runtime::SystemClock clock;
     auto database = MakeDatabase(config);
@@ -201,13 +205,15 @@ int LoadFixtureFile(const Config& config, const std::string& file) {
     runtime::SystemClock clock;
     auto database = MakeDatabase(config);
     const FixtureCounts counts = LoadFixtures(file, *database, clock.Now());
-    std::cerr << "loaded " << counts.users << " users and " << counts.jobs << " batch jobs from " << file << "\n";
+    std::cerr << "loaded " << counts.users << " users and " << counts.jobs << " batch jobs from " << file
+              << "\n";
     return EXIT_SUCCESS;
 }
 
 void AddConfigFlags(CLI::App& command, ConfigOverrides& flags) {
     command.add_option("--config", flags.config_file, "TOML config file (also BATCHD_CONFIG)");
-    command.add_option("--data-dir", flags.data_dir, "where the embedded database and files live (default ./var)");
+    command.add_option("--data-dir", flags.data_dir,
+                       "where the embedded database and files live (default ./var)");
 }
 
 int Run(int argc, char** argv) {
@@ -251,11 +257,21 @@ int Run(int argc, char** argv) {
     CLI11_PARSE(cli, argc, argv);
     const Config config = LoadConfig(flags);
     SetUpLogging(config);
-    if (serve->parsed()) return Serve(config);
-    if (worker->parsed()) return Work(config);
-    if (migrate->parsed()) return Migrate(config);
-    if (user_add->parsed()) return AddUser(config, email, password, user_id, token);
-    if (fixtures_load->parsed()) return LoadFixtureFile(config, fixture_file);
+    if (serve->parsed()) {
+        return Serve(config);
+    }
+    if (worker->parsed()) {
+        return Work(config);
+    }
+    if (migrate->parsed()) {
+        return Migrate(config);
+    }
+    if (user_add->parsed()) {
+        return AddUser(config, email, password, user_id, token);
+    }
+    if (fixtures_load->parsed()) {
+        return LoadFixtureFile(config, fixture_file);
+    }
     return EXIT_FAILURE;
 }
 

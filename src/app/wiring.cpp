@@ -10,7 +10,9 @@ namespace {
 
 constexpr std::string_view kSqliteScheme = "sqlite://";
 
-bool IsPostgres(std::string_view url) { return url.starts_with("postgres://") || url.starts_with("postgresql://"); }
+bool IsPostgres(std::string_view url) {
+    return url.starts_with("postgres://") || url.starts_with("postgresql://");
+}
 
 store::sqlite::SqliteConfig SqliteConfigFor(std::string_view url) {
     // sqlite:///abs/path.db → /abs/path.db; sqlite://rel.db → rel.db (relative to the working folder).

@@ -7,12 +7,18 @@ namespace {
 
 std::optional<TimePoint>& StampOf(BatchJob& job, JobEvent event) {
     switch (event) {
-        case JobEvent::kPreProcessDone: return job.pre_processed_at;
-        case JobEvent::kConfirm: return job.confirmed_at;
-        case JobEvent::kStartProcessing: return job.processing_at;
-        case JobEvent::kComplete: return job.completed_at;
-        case JobEvent::kCancel: return job.canceled_at;
-        case JobEvent::kFail: return job.failed_at;
+        case JobEvent::kPreProcessDone:
+            return job.pre_processed_at;
+        case JobEvent::kConfirm:
+            return job.confirmed_at;
+        case JobEvent::kStartProcessing:
+            return job.processing_at;
+        case JobEvent::kComplete:
+            return job.completed_at;
+        case JobEvent::kCancel:
+            return job.canceled_at;
+        case JobEvent::kFail:
+            return job.failed_at;
     }
     return job.failed_at;
 }
@@ -45,12 +51,24 @@ void Stamp(Change& change, JobEvent event, TimePoint now) {
 }  // namespace
 
 JobStatus StatusOf(const BatchJob& job) noexcept {
-    if (job.failed_at) return JobStatus::kFailed;
-    if (job.canceled_at) return JobStatus::kCanceled;
-    if (job.completed_at) return JobStatus::kCompleted;
-    if (job.processing_at) return JobStatus::kProcessing;
-    if (job.confirmed_at) return JobStatus::kConfirmed;
-    if (job.pre_processed_at) return JobStatus::kPreProcessed;
+    if (job.failed_at) {
+        return JobStatus::kFailed;
+    }
+    if (job.canceled_at) {
+        return JobStatus::kCanceled;
+    }
+    if (job.completed_at) {
+        return JobStatus::kCompleted;
+    }
+    if (job.processing_at) {
+        return JobStatus::kProcessing;
+    }
+    if (job.confirmed_at) {
+        return JobStatus::kConfirmed;
+    }
+    if (job.pre_processed_at) {
+        return JobStatus::kPreProcessed;
+    }
     return JobStatus::kCreated;
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 
-#include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "core/batch_job_status.hpp"
 #include "core/error.hpp"
@@ -17,9 +18,9 @@ namespace batchd::core {
 /// Who may run the next phase of a job, and until when. Every write a worker makes is conditional on
 /// `epoch` (the fencing token): a worker whose lease was taken over can no longer change the job.
 struct Lease {
-    std::optional<WorkerId> owner;         // none: nobody holds it
-    std::int64_t epoch = 0;                // incremented by every claim
-    std::optional<TimePoint> expires_at;   // without owner: the job is not claimable before this (back-off)
+    std::optional<WorkerId> owner;        // none: nobody holds it
+    std::int64_t epoch = 0;               // incremented by every claim
+    std::optional<TimePoint> expires_at;  // without owner: the job is not claimable before this (back-off)
 };
 
 /// One batch job: Medusa's `batch_job` row (MEDUSA-SPEC §1) plus batchd's bookkeeping.
@@ -43,10 +44,10 @@ struct BatchJob {
     std::optional<TimePoint> deleted_at;
 
     // batchd's own columns; never on the wire.
-    std::int64_t version = 0;     // row version: every write is a compare-and-set on it
-    Lease lease;                  // who runs the current phase
-    boost::json::value cursor;    // the strategy's opaque checkpoint, to resume after a takeover
-    std::int32_t attempts = 0;    // failed attempts of the current phase that were retried
+    std::int64_t version = 0;   // row version: every write is a compare-and-set on it
+    Lease lease;                // who runs the current phase
+    boost::json::value cursor;  // the strategy's opaque checkpoint, to resume after a takeover
+    std::int32_t attempts = 0;  // failed attempts of the current phase that were retried
 };
 
 /// What `POST /admin/batch-jobs` asks for, after validation; a strategy's Prepare may rewrite it.

@@ -13,13 +13,20 @@ const Rule& RuleFor(JobEvent event) noexcept {
 
 std::string_view ToString(JobStatus status) noexcept {
     switch (status) {
-        case JobStatus::kCreated: return "created";
-        case JobStatus::kPreProcessed: return "pre_processed";
-        case JobStatus::kConfirmed: return "confirmed";
-        case JobStatus::kProcessing: return "processing";
-        case JobStatus::kCompleted: return "completed";
-        case JobStatus::kCanceled: return "canceled";
-        case JobStatus::kFailed: return "failed";
+        case JobStatus::kCreated:
+            return "created";
+        case JobStatus::kPreProcessed:
+            return "pre_processed";
+        case JobStatus::kConfirmed:
+            return "confirmed";
+        case JobStatus::kProcessing:
+            return "processing";
+        case JobStatus::kCompleted:
+            return "completed";
+        case JobStatus::kCanceled:
+            return "canceled";
+        case JobStatus::kFailed:
+            return "failed";
     }
     return "created";
 }
@@ -35,37 +42,56 @@ std::optional<JobStatus> ParseJobStatus(std::string_view text) noexcept {
 
 std::string_view ToString(JobEvent event) noexcept {
     switch (event) {
-        case JobEvent::kPreProcessDone: return "pre_process_done";
-        case JobEvent::kConfirm: return "confirm";
-        case JobEvent::kStartProcessing: return "start_processing";
-        case JobEvent::kComplete: return "complete";
-        case JobEvent::kCancel: return "cancel";
-        case JobEvent::kFail: return "fail";
+        case JobEvent::kPreProcessDone:
+            return "pre_process_done";
+        case JobEvent::kConfirm:
+            return "confirm";
+        case JobEvent::kStartProcessing:
+            return "start_processing";
+        case JobEvent::kComplete:
+            return "complete";
+        case JobEvent::kCancel:
+            return "cancel";
+        case JobEvent::kFail:
+            return "fail";
     }
     return "fail";
 }
 
 std::string_view EventNameFor(JobStatus status) noexcept {
     switch (status) {
-        case JobStatus::kCreated: return "batch.created";
-        case JobStatus::kPreProcessed: return "batch.pre_processed";
-        case JobStatus::kConfirmed: return "batch.confirmed";
-        case JobStatus::kProcessing: return "batch.processing";
-        case JobStatus::kCompleted: return "batch.completed";
-        case JobStatus::kCanceled: return "batch.canceled";
-        case JobStatus::kFailed: return "batch.failed";
+        case JobStatus::kCreated:
+            return "batch.created";
+        case JobStatus::kPreProcessed:
+            return "batch.pre_processed";
+        case JobStatus::kConfirmed:
+            return "batch.confirmed";
+        case JobStatus::kProcessing:
+            return "batch.processing";
+        case JobStatus::kCompleted:
+            return "batch.completed";
+        case JobStatus::kCanceled:
+            return "batch.canceled";
+        case JobStatus::kFailed:
+            return "batch.failed";
     }
     return "batch.updated";
 }
 
 std::string_view EventNameFor(JobEvent event) noexcept {
     switch (event) {
-        case JobEvent::kPreProcessDone: return EventNameFor(JobStatus::kPreProcessed);
-        case JobEvent::kConfirm: return EventNameFor(JobStatus::kConfirmed);
-        case JobEvent::kStartProcessing: return EventNameFor(JobStatus::kProcessing);
-        case JobEvent::kComplete: return EventNameFor(JobStatus::kCompleted);
-        case JobEvent::kCancel: return EventNameFor(JobStatus::kCanceled);
-        case JobEvent::kFail: return EventNameFor(JobStatus::kFailed);
+        case JobEvent::kPreProcessDone:
+            return EventNameFor(JobStatus::kPreProcessed);
+        case JobEvent::kConfirm:
+            return EventNameFor(JobStatus::kConfirmed);
+        case JobEvent::kStartProcessing:
+            return EventNameFor(JobStatus::kProcessing);
+        case JobEvent::kComplete:
+            return EventNameFor(JobStatus::kCompleted);
+        case JobEvent::kCancel:
+            return EventNameFor(JobStatus::kCanceled);
+        case JobEvent::kFail:
+            return EventNameFor(JobStatus::kFailed);
     }
     return kUpdatedEventName;
 }

@@ -37,7 +37,7 @@ enum class JobEvent : std::uint8_t {
 };
 
 inline constexpr std::array kAllJobEvents{
-    JobEvent::kPreProcessDone, JobEvent::kConfirm, JobEvent::kCancel,
+    JobEvent::kPreProcessDone,  JobEvent::kConfirm,  JobEvent::kCancel,
     JobEvent::kStartProcessing, JobEvent::kComplete, JobEvent::kFail,
 };
 

@@ -6,16 +6,26 @@ namespace batchd::core {
 
 std::string_view ToString(Errc code) noexcept {
     switch (code) {
-        case Errc::kNotFound: return "not_found";
-        case Errc::kNotAllowed: return "not_allowed";
-        case Errc::kInvalidData: return "invalid_data";
-        case Errc::kUnauthorized: return "unauthorized";
-        case Errc::kDuplicate: return "duplicate_error";
-        case Errc::kConflict: return "conflict";
-        case Errc::kTooLarge: return "payload_too_large";
-        case Errc::kUnexpectedState: return "unexpected_state";
-        case Errc::kUnavailable: return "unavailable";
-        case Errc::kInternal: return "unknown_error";
+        case Errc::kNotFound:
+            return "not_found";
+        case Errc::kNotAllowed:
+            return "not_allowed";
+        case Errc::kInvalidData:
+            return "invalid_data";
+        case Errc::kUnauthorized:
+            return "unauthorized";
+        case Errc::kDuplicate:
+            return "duplicate_error";
+        case Errc::kConflict:
+            return "conflict";
+        case Errc::kTooLarge:
+            return "payload_too_large";
+        case Errc::kUnexpectedState:
+            return "unexpected_state";
+        case Errc::kUnavailable:
+            return "unavailable";
+        case Errc::kInternal:
+            return "unknown_error";
     }
     return "unknown_error";
 }

@@ -1,9 +1,10 @@
 #pragma once
 
-#include <boost/system/result.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include <boost/system/result.hpp>
 
 namespace batchd::core {
 

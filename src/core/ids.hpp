@@ -21,7 +21,8 @@ using Duration = std::chrono::milliseconds;
 
 /// `prefix` + a 26-character ULID (Crockford base32, upper case) for `now` and 80 random bits, as
 /// Medusa's generateEntityId does: ids sort by creation time. Pure: the caller brings the randomness.
-[[nodiscard]] std::string MakeUlidId(std::string_view prefix, TimePoint now,
+[[nodiscard]] std::string MakeUlidId(std::string_view prefix,
+                                     TimePoint now,
                                      const std::array<std::uint8_t, 10>& random);
 
 }  // namespace batchd::core

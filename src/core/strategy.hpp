@@ -1,10 +1,11 @@
 #pragma once
 
-#include <boost/json/value.hpp>
 #include <cstdint>
 #include <stop_token>
 #include <string>
 #include <string_view>
+
+#include <boost/json/value.hpp>
 
 #include "core/batch_job.hpp"
 #include "core/error.hpp"

@@ -40,12 +40,11 @@ std::string FormatIsoTime(TimePoint at) {
     const year_month_day date{day};
     const hh_mm_ss time{at - day};
     std::array<char, 32> buffer{};
-    const int written = std::snprintf(buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                                      static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                                      static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-                                      static_cast<int>(time.minutes().count()),
-                                      static_cast<int>(time.seconds().count()),
-                                      static_cast<int>(time.subseconds().count()));
+    const int written = std::snprintf(
+        buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
+        static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+        static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+        static_cast<int>(time.seconds().count()), static_cast<int>(time.subseconds().count()));
     return std::string(buffer.data(), static_cast<std::size_t>(written > 0 ? written : 0));
 }
 

@@ -1,7 +1,5 @@
 #include "files/fs_blob_store.hpp"
 
-#include "support/c_handle.hpp"
-
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -14,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
+
+#include "support/c_handle.hpp"
 
 namespace batchd::files {
 namespace {

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "core/ports/blob_store.hpp"
-
 #include <filesystem>
 #include <memory>
+
+#include "core/ports/blob_store.hpp"
 
 namespace batchd::files {
 

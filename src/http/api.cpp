@@ -1,17 +1,17 @@
 #include "http/api.hpp"
 
-#include "auth/credentials.hpp"
-#include "http/batch_jobs_routes.hpp"
-#include "http/errors.hpp"
-#include "http/utf8.hpp"
-#include "runtime/run_blocking.hpp"
-
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "auth/credentials.hpp"
+#include "http/batch_jobs_routes.hpp"
+#include "http/errors.hpp"
+#include "http/utf8.hpp"
+#include "runtime/run_blocking.hpp"
 
 namespace batchd::http {
 namespace {

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "http/services.hpp"
-
-#include <boost/asio/awaitable.hpp>
 
 namespace batchd::http {
 

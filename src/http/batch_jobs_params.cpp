@@ -1,9 +1,5 @@
 #include "http/batch_jobs_params.hpp"
 
-#include "core/time_text.hpp"
-#include "http/json_body.hpp"
-#include "http/query_string.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -15,6 +11,10 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "core/time_text.hpp"
+#include "http/json_body.hpp"
+#include "http/query_string.hpp"
 
 namespace batchd::http {
 namespace {

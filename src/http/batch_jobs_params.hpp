@@ -1,11 +1,11 @@
 #pragma once
 
+#include <string_view>
+
 #include "core/batch_job.hpp"
 #include "core/error.hpp"
 #include "core/ports/job_store.hpp"
 #include "http/job_json.hpp"
-
-#include <string_view>
 
 /// The validation of the batch-job routes' input, as Medusa's class-validator DTOs do it, with their
 /// exact messages (MEDUSA-SPEC §4.1, §4.2, §8.2 and "Corrections"; BATCHD-CONTRACT §B.9). Pure

@@ -1,13 +1,13 @@
 #include "http/batch_jobs_routes.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "http/batch_jobs_params.hpp"
 #include "http/errors.hpp"
 #include "http/job_json.hpp"
 #include "runtime/run_blocking.hpp"
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace batchd::http {
 namespace {

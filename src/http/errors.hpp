@@ -1,9 +1,9 @@
 #pragma once
 
+#include <string_view>
+
 #include "core/error.hpp"
 #include "http/message.hpp"
-
-#include <string_view>
 
 /// The one error table of the HTTP layer: core::Errc → status code and wire body (MEDUSA-SPEC §2,
 /// §4.6; BATCHD-CONTRACT §B.5, §B.9). Every route answers its failures through ErrorResponse, so a

@@ -1,11 +1,11 @@
 #include "http/job_json.hpp"
 
-#include "core/batch_job_status.hpp"
-#include "core/time_text.hpp"
-
 #include <array>
 #include <string>
 #include <vector>
+
+#include "core/batch_job_status.hpp"
+#include "core/time_text.hpp"
 
 namespace batchd::http {
 namespace {

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "core/batch_job.hpp"
-#include "core/error.hpp"
-#include "core/ports/user_store.hpp"
-
 #include <bitset>
 #include <optional>
 #include <string_view>
 
 #include <boost/json/object.hpp>
+
+#include "core/batch_job.hpp"
+#include "core/error.hpp"
+#include "core/ports/user_store.hpp"
 
 namespace batchd::http {
 

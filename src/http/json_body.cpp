@@ -1,10 +1,10 @@
 #include "http/json_body.hpp"
 
-#include "http/utf8.hpp"
-
 #include <string>
 
 #include <boost/json/stream_parser.hpp>
+
+#include "http/utf8.hpp"
 
 namespace batchd::http {
 namespace {

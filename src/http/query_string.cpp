@@ -1,8 +1,5 @@
 #include "http/query_string.hpp"
 
-#include "http/percent_encoding.hpp"
-#include "http/utf8.hpp"
-
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -12,6 +9,9 @@
 #include <vector>
 
 #include <boost/json/array.hpp>
+
+#include "http/percent_encoding.hpp"
+#include "http/utf8.hpp"
 
 namespace batchd::http {
 namespace {

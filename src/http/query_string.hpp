@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/error.hpp"
-
 #include <string_view>
 
 #include <boost/json/object.hpp>
+
+#include "core/error.hpp"
 
 namespace batchd::http {
 

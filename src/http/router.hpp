@@ -1,8 +1,5 @@
 #pragma once
 
-#include "core/ports/user_store.hpp"
-#include "http/message.hpp"
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -11,6 +8,9 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+
+#include "core/ports/user_store.hpp"
+#include "http/message.hpp"
 
 namespace batchd::http {
 

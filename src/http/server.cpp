@@ -2,9 +2,6 @@
 // lives here, and handlers see only http::Request and http::Response.
 #include "http/server.hpp"
 
-#include "http/api.hpp"
-#include "http/errors.hpp"
-
 #include <array>
 #include <mutex>
 #include <thread>
@@ -26,6 +23,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include "http/api.hpp"
+#include "http/errors.hpp"
 
 namespace batchd::http {
 namespace {

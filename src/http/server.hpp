@@ -1,12 +1,12 @@
 #pragma once
 
-#include "http/message.hpp"
-#include "http/services.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "http/message.hpp"
+#include "http/services.hpp"
 
 namespace batchd::http {
 

@@ -1,15 +1,15 @@
 #pragma once
 
-#include "core/ids.hpp"
-#include "core/ports/event_bus.hpp"
-#include "core/ports/job_store.hpp"
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <stop_token>
 #include <thread>
+
+#include "core/ids.hpp"
+#include "core/ports/event_bus.hpp"
+#include "core/ports/job_store.hpp"
 
 namespace batchd::runtime {
 

@@ -1,8 +1,8 @@
 #include "runtime/job_service.hpp"
 
-#include "core/job_mutations.hpp"
-
 #include <random>
+
+#include "core/job_mutations.hpp"
 
 namespace batchd::runtime {
 namespace {

@@ -1,11 +1,11 @@
 #pragma once
 
+#include <functional>
+
 #include "core/batch_job.hpp"
 #include "core/ports/clock.hpp"
 #include "core/ports/job_store.hpp"
 #include "core/strategy_registry.hpp"
-
-#include <functional>
 
 namespace batchd::runtime {
 

@@ -1,8 +1,5 @@
 #include "runtime/plugin_loader.hpp"
 
-#include "core/plugin.hpp"
-#include "support/c_handle.hpp"
-
 #include <algorithm>
 #include <cstring>
 #include <iterator>
@@ -10,6 +7,9 @@
 #include <stdexcept>
 
 #include <dlfcn.h>
+
+#include "core/plugin.hpp"
+#include "support/c_handle.hpp"
 
 namespace batchd::runtime {
 namespace {

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/strategy_registry.hpp"
-
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "core/strategy_registry.hpp"
 
 namespace batchd::runtime {
 

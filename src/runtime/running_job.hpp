@@ -1,18 +1,18 @@
 #pragma once
 
-#include "core/batch_job.hpp"
-#include "core/job_mutations.hpp"
-#include "core/ports/blob_store.hpp"
-#include "core/ports/clock.hpp"
-#include "core/ports/job_store.hpp"
-#include "core/strategy.hpp"
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <stop_token>
+
+#include "core/batch_job.hpp"
+#include "core/job_mutations.hpp"
+#include "core/ports/blob_store.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/job_store.hpp"
+#include "core/strategy.hpp"
 
 namespace batchd::runtime {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/ports/clock.hpp"
-
 #include <chrono>
+
+#include "core/ports/clock.hpp"
 
 namespace batchd::runtime {
 

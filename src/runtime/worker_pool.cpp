@@ -1,9 +1,5 @@
 #include "runtime/worker_pool.hpp"
 
-#include "core/batch_job.hpp"
-#include "core/job_mutations.hpp"
-#include "runtime/running_job.hpp"
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -17,6 +13,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include "core/batch_job.hpp"
+#include "core/job_mutations.hpp"
+#include "runtime/running_job.hpp"
 
 namespace batchd::runtime {
 namespace {

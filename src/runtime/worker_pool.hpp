@@ -1,12 +1,5 @@
 #pragma once
 
-#include "core/ids.hpp"
-#include "core/ports/blob_store.hpp"
-#include "core/ports/clock.hpp"
-#include "core/ports/event_bus.hpp"
-#include "core/ports/job_store.hpp"
-#include "core/strategy_registry.hpp"
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,6 +8,13 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "core/ids.hpp"
+#include "core/ports/blob_store.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/event_bus.hpp"
+#include "core/ports/job_store.hpp"
+#include "core/strategy_registry.hpp"
 
 namespace batchd::runtime {
 

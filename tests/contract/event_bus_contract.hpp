@@ -31,8 +31,6 @@
 // those promises are skipped for a bus without them (the in-process one: no member of it can die
 // alone, and a throwing handler loses its event).
 
-#include "core/ports/event_bus.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -49,6 +47,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "core/ports/event_bus.hpp"
 
 namespace batchd::contract {
 

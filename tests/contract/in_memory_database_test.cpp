@@ -1,11 +1,11 @@
 #include "fakes/in_memory_database.hpp"
 
-#include "contract/job_store_contract.hpp"
-#include "contract/user_store_contract.hpp"
-
 #include <memory>
 
 #include <gtest/gtest.h>
+
+#include "contract/job_store_contract.hpp"
+#include "contract/user_store_contract.hpp"
 
 namespace batchd::contract {
 namespace {

@@ -14,10 +14,6 @@
 //     INSTANTIATE_TYPED_TEST_SUITE_P(Mine, JobStoreContract, MyFactory);
 //     INSTANTIATE_TYPED_TEST_SUITE_P(Mine, UserStoreContract, MyFactory);  // user_store_contract.hpp
 
-#include "core/batch_job.hpp"
-#include "core/job_mutations.hpp"
-#include "core/ports/database.hpp"
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -33,6 +29,10 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include "core/batch_job.hpp"
+#include "core/job_mutations.hpp"
+#include "core/ports/database.hpp"
 
 namespace batchd::contract {
 

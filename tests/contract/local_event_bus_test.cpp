@@ -1,11 +1,11 @@
 #include "bus/local/local_event_bus.hpp"
 
-#include "contract/event_bus_contract.hpp"
-
 #include <memory>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
+
+#include "contract/event_bus_contract.hpp"
 
 namespace batchd::contract {
 namespace {

@@ -1,12 +1,12 @@
 #include "store/postgres/pg_database.hpp"
 
-#include "contract/job_store_contract.hpp"
-#include "contract/user_store_contract.hpp"
-#include "integration/pg_test_support.hpp"
-
 #include <memory>
 
 #include <gtest/gtest.h>
+
+#include "contract/job_store_contract.hpp"
+#include "contract/user_store_contract.hpp"
+#include "integration/pg_test_support.hpp"
 
 namespace batchd::contract {
 namespace {

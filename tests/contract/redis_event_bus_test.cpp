@@ -3,9 +3,6 @@
 // tests running at the same time do not see each other's events.
 #include "bus/redis/redis_event_bus.hpp"
 
-#include "bus/redis/redis_handle.hpp"
-#include "contract/event_bus_contract.hpp"
-
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -20,6 +17,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "bus/redis/redis_handle.hpp"
+#include "contract/event_bus_contract.hpp"
 
 namespace batchd::contract {
 namespace {

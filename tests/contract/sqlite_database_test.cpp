@@ -1,9 +1,5 @@
 #include "store/sqlite/sqlite_database.hpp"
 
-#include "contract/job_store_contract.hpp"
-#include "contract/user_store_contract.hpp"
-#include "store/sqlite/sqlite_handle.hpp"
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +11,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
+
+#include "contract/job_store_contract.hpp"
+#include "contract/user_store_contract.hpp"
+#include "store/sqlite/sqlite_handle.hpp"
 
 namespace batchd::contract {
 namespace {

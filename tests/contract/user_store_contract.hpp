@@ -3,14 +3,14 @@
 // The UserStore contract, instantiated with the same factories as the JobStore contract
 // (job_store_contract.hpp says how): INSTANTIATE_TYPED_TEST_SUITE_P(Mine, UserStoreContract, MyFactory);
 
-#include "core/ports/database.hpp"
-
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
+
+#include "core/ports/database.hpp"
 
 namespace batchd::contract {
 

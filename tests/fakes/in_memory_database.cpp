@@ -80,8 +80,12 @@ bool IsTimestamp(JobColumn column) {
 }
 
 bool Matches(const BatchJob& job, const core::JobQuery& query) {
-    if (job.deleted_at) return false;
-    if (query.created_by && job.created_by != query.created_by) return false;
+    if (job.deleted_at) {
+        return false;
+    }
+    if (query.created_by && job.created_by != query.created_by) {
+        return false;
+    }
     if (!query.ids.empty() && std::find(query.ids.begin(), query.ids.end(), job.id) == query.ids.end()) {
         return false;
     }
@@ -92,16 +96,30 @@ bool Matches(const BatchJob& job, const core::JobQuery& query) {
     for (const core::TimestampFilter& filter : query.timestamps) {
         const auto at = TimestampOf(job, filter.column);
         if (filter.is_null) {
-            if (at) return false;
+            if (at) {
+                return false;
+            }
             continue;
         }
         const bool any_comparison = filter.lt || filter.gt || filter.lte || filter.gte;
-        if (!any_comparison) continue;
-        if (!at) return false;  // NULL never compares true in SQL
-        if (filter.lt && !(*at < *filter.lt)) return false;
-        if (filter.gt && !(*at > *filter.gt)) return false;
-        if (filter.lte && !(*at <= *filter.lte)) return false;
-        if (filter.gte && !(*at >= *filter.gte)) return false;
+        if (!any_comparison) {
+            continue;
+        }
+        if (!at) {
+            return false;  // NULL never compares true in SQL
+        }
+        if (filter.lt && !(*at < *filter.lt)) {
+            return false;
+        }
+        if (filter.gt && !(*at > *filter.gt)) {
+            return false;
+        }
+        if (filter.lte && !(*at <= *filter.lte)) {
+            return false;
+        }
+        if (filter.gte && !(*at >= *filter.gte)) {
+            return false;
+        }
     }
     return true;
 }
@@ -109,7 +127,9 @@ bool Matches(const BatchJob& job, const core::JobQuery& query) {
 bool NeedsPhase(const BatchJob& job, TimePoint now, core::Phase& phase) {
     const core::JobStatus status = core::StatusOf(job);
     const bool lease_free = !job.lease.expires_at || *job.lease.expires_at <= now;
-    if (!lease_free || job.deleted_at) return false;
+    if (!lease_free || job.deleted_at) {
+        return false;
+    }
     if (status == core::JobStatus::kCreated) {
         phase = core::Phase::kPreProcess;
         return true;
@@ -161,7 +181,9 @@ core::Result<core::JobPage> InMemoryDatabase::List(const core::JobQuery& query) 
     std::scoped_lock lock{mu_};
     std::vector<const Row*> matching;
     for (const auto& [id, row] : rows_) {
-        if (Matches(row.job, query)) matching.push_back(&row);
+        if (Matches(row.job, query)) {
+            matching.push_back(&row);
+        }
     }
     const bool descending = query.direction == core::SortDirection::kDescending;
     std::sort(matching.begin(), matching.end(), [&](const Row* a, const Row* b) {
@@ -173,7 +195,9 @@ core::Result<core::JobPage> InMemoryDatabase::List(const core::JobQuery& query) 
     page.count = static_cast<std::int64_t>(matching.size());
     const auto begin = std::min<std::size_t>(static_cast<std::size_t>(query.offset), matching.size());
     const auto end = std::min<std::size_t>(begin + static_cast<std::size_t>(query.limit), matching.size());
-    for (auto i = begin; i < end; ++i) page.jobs.push_back(matching[i]->job);
+    for (auto i = begin; i < end; ++i) {
+        page.jobs.push_back(matching[i]->job);
+    }
     return page;
 }
 
@@ -184,7 +208,9 @@ core::Result<std::optional<BatchJob>> InMemoryDatabase::CompareAndSet(
     if (it == rows_.end() || it->second.job.deleted_at) {
         return core::Error{core::Errc::kNotFound, "Batch job with id " + next.id.value + " was not found"};
     }
-    if (it->second.job.version != expected_version) return std::optional<BatchJob>{};
+    if (it->second.job.version != expected_version) {
+        return std::optional<BatchJob>{};
+    }
     it->second.job = next;
     it->second.job.version = expected_version + 1;
     Record(next.id, events);
@@ -201,14 +227,20 @@ core::Result<std::optional<core::Claim>> InMemoryDatabase::ClaimNextPhase(
     core::Phase phase{};
     for (auto& [id, row] : rows_) {
         core::Phase row_phase{};
-        if (!NeedsPhase(row.job, now, row_phase)) continue;
-        if (!types.empty() && std::find(types.begin(), types.end(), row.job.type) == types.end()) continue;
+        if (!NeedsPhase(row.job, now, row_phase)) {
+            continue;
+        }
+        if (!types.empty() && std::find(types.begin(), types.end(), row.job.type) == types.end()) {
+            continue;
+        }
         if (oldest == nullptr || row.sequence < oldest->sequence) {
             oldest = &row;
             phase = row_phase;
         }
     }
-    if (oldest == nullptr) return std::optional<core::Claim>{};
+    if (oldest == nullptr) {
+        return std::optional<core::Claim>{};
+    }
     core::BatchJob& job = oldest->job;
     job.lease.owner = worker;
     job.lease.epoch += 1;
@@ -252,14 +284,18 @@ core::Result<core::User> InMemoryDatabase::FindUserByTokenHash(const std::string
 core::Result<core::User> InMemoryDatabase::GetUser(const core::UserId& id) {
     std::scoped_lock lock{mu_};
     for (const core::NewUser& existing : users_) {
-        if (existing.user.id == id && !existing.user.deleted_at) return existing.user;
+        if (existing.user.id == id && !existing.user.deleted_at) {
+            return existing.user;
+        }
     }
     return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};
 }
 
 void InMemoryDatabase::SoftDeleteForTest(const core::JobId& id, TimePoint at) {
     std::scoped_lock lock{mu_};
-    if (auto it = rows_.find(id); it != rows_.end()) it->second.job.deleted_at = at;
+    if (auto it = rows_.find(id); it != rows_.end()) {
+        it->second.job.deleted_at = at;
+    }
 }
 
 }  // namespace batchd::fakes

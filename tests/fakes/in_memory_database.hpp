@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/ports/database.hpp"
-
 #include <map>
 #include <mutex>
 #include <vector>
+
+#include "core/ports/database.hpp"
 
 namespace batchd::fakes {
 

@@ -2,12 +2,12 @@
 // all copies start migrating at the same moment), runs MigratePg on the URL in argv[1] and prints
 // the names of the migrations it applied, one per line as "applied <name>" (the store's own log
 // lines may share stdout).
-#include "store/postgres/pg_database.hpp"
-
 #include <exception>
 #include <iostream>
 
 #include <unistd.h>
+
+#include "store/postgres/pg_database.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 2) {

@@ -1,8 +1,5 @@
 #include "store/postgres/pg_migrations.hpp"
 
-#include "integration/pg_test_support.hpp"
-#include "store/postgres/pg_database.hpp"
-
 #include <array>
 #include <map>
 #include <sstream>
@@ -13,6 +10,9 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "integration/pg_test_support.hpp"
+#include "store/postgres/pg_database.hpp"
 
 extern char** environ;
 

@@ -1,9 +1,4 @@
 // What the PostgreSQL adapter does without a server: its error mapping and its startup errors.
-#include "store/postgres/pg_database.hpp"
-#include "store/postgres/pg_errors.hpp"
-#include "store/postgres/pg_handle.hpp"
-#include "store/postgres/pg_pool.hpp"
-
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -11,6 +6,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/pg_errors.hpp"
+#include "store/postgres/pg_handle.hpp"
+#include "store/postgres/pg_pool.hpp"
 
 namespace batchd::store::postgres {
 namespace {

@@ -3,9 +3,6 @@
 // throwaway PostgreSQL of its own (initdb + pg_ctl from BATCHD_TEST_PG_BIN, default
 // /usr/lib/postgresql/15/bin; as root, through `runuser -u postgres`), so it needs no
 // BATCHD_TEST_PG_URL; without the server binaries it is skipped.
-#include "core/batch_job.hpp"
-#include "store/postgres/pg_database.hpp"
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -23,6 +20,9 @@
 #include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "core/batch_job.hpp"
+#include "store/postgres/pg_database.hpp"
 
 namespace batchd::store::postgres {
 namespace {

@@ -1,9 +1,5 @@
 // PostgreSQL-specific behaviour of the store, beyond the contract every adapter passes: what the
 // rows look like in SQL, jsonb's number handling, text PostgreSQL refuses, the bounded pool.
-#include "core/batch_job.hpp"
-#include "integration/pg_test_support.hpp"
-#include "store/postgres/pg_database.hpp"
-
 #include <atomic>
 #include <chrono>
 #include <latch>
@@ -12,6 +8,10 @@
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include "core/batch_job.hpp"
+#include "integration/pg_test_support.hpp"
+#include "store/postgres/pg_database.hpp"
 
 namespace batchd::pgtest {
 namespace {

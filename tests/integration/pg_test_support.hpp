@@ -3,10 +3,6 @@
 // Helpers for tests against a real PostgreSQL: the server named by BATCHD_TEST_PG_URL, and a
 // fresh schema per database so that tests (and ctest -j processes) never see each other's rows.
 
-#include "core/ports/database.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "support/c_handle.hpp"
-
 #include <atomic>
 #include <cctype>
 #include <cstdio>
@@ -20,6 +16,10 @@
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
+
+#include "core/ports/database.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "support/c_handle.hpp"
 
 namespace batchd::pgtest {
 

@@ -2,9 +2,6 @@
 // recreates its groups, and delivers what is published afterwards, each event once. Runs a
 // throwaway redis-server of its own on a free loopback port (BATCHD_TEST_REDIS_SERVER, or
 // redis-server on the PATH), so the shared test server is never disturbed; skipped without one.
-#include "bus/redis/redis_event_bus.hpp"
-#include "bus/redis/redis_handle.hpp"
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +21,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "bus/redis/redis_event_bus.hpp"
+#include "bus/redis/redis_handle.hpp"
 
 namespace batchd::bus::redis {
 namespace {

@@ -8,9 +8,6 @@
 //                "fail_attempts"}  fails there with that message ("prepare": the create is a 400)
 //   test-sleep  {"pre_ms", "process_ms"}  sleeps in each phase, waking on cancel
 //   test-noop   {}  does nothing (benchmarks)
-#include "core/plugin.hpp"
-#include "core/strategy.hpp"
-
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +21,9 @@
 #include <boost/json/value.hpp>
 #include <fcntl.h>
 #include <unistd.h>
+
+#include "core/plugin.hpp"
+#include "core/strategy.hpp"
 
 namespace batchd::test_plugin {
 namespace {

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/ports/event_bus.hpp"
-
 #include <memory>
+
+#include "core/ports/event_bus.hpp"
 
 namespace batchd::bus::local {
 

@@ -1,7 +1,5 @@
 #include "bus/redis/redis_event_bus.hpp"
 
-#include "bus/redis/redis_handle.hpp"
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -23,6 +21,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include "bus/redis/redis_handle.hpp"
 
 namespace batchd::bus::redis {
 namespace {

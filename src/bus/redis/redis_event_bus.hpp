@@ -1,11 +1,11 @@
 #pragma once
 
-#include "core/ports/event_bus.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+
+#include "core/ports/event_bus.hpp"
 
 namespace batchd::bus::redis {
 

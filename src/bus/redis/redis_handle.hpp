@@ -1,8 +1,5 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "support/c_handle.hpp"
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,6 +7,9 @@
 #include <vector>
 
 #include <hiredis/hiredis.h>
+
+#include "core/error.hpp"
+#include "support/c_handle.hpp"
 
 namespace batchd::bus::redis {
 

@@ -75,7 +75,7 @@ struct Claim {
 struct RecordedEvent {
     std::int64_t sequence = 0;  // increasing in commit order
     JobId job_id;
-    std::string name;           // "batch.created", …
+    std::string name;  // "batch.created", …
 };
 
 /// Durable home of batch jobs and the single source of truth for their status.
@@ -91,7 +91,8 @@ public:
     virtual ~JobStore() = default;
 
     /// Inserts `job` (version 1) and records `events`. kDuplicate if the id is taken.
-    [[nodiscard]] virtual Result<BatchJob> Insert(const BatchJob& job, std::span<const std::string_view> events) = 0;
+    [[nodiscard]] virtual Result<BatchJob> Insert(const BatchJob& job,
+                                                  std::span<const std::string_view> events) = 0;
 
     /// The job, unless it does not exist or is soft-deleted (kNotFound).
     [[nodiscard]] virtual Result<BatchJob> Get(const JobId& id) = 0;

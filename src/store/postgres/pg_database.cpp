@@ -1,8 +1,5 @@
 #include "store/postgres/pg_database.hpp"
 
-#include "store/postgres/pg_handle.hpp"
-#include "store/postgres/pg_pool.hpp"
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -15,6 +12,9 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include "store/postgres/pg_handle.hpp"
+#include "store/postgres/pg_pool.hpp"
 
 namespace batchd::store::postgres {
 namespace {

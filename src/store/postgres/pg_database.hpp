@@ -1,11 +1,11 @@
 #pragma once
 
-#include "core/ports/database.hpp"
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/ports/database.hpp"
 
 namespace batchd::store::postgres {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/error.hpp"
-
 #include <string_view>
+
+#include "core/error.hpp"
 
 namespace batchd::store::postgres {
 

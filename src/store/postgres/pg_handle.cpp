@@ -1,13 +1,13 @@
 #include "store/postgres/pg_handle.hpp"
 
-#include "store/postgres/pg_errors.hpp"
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
+
+#include "store/postgres/pg_errors.hpp"
 
 namespace batchd::store::postgres {
 namespace {

@@ -1,9 +1,5 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "support/c_handle.hpp"
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +9,10 @@
 #include <vector>
 
 #include <libpq-fe.h>
+
+#include "core/error.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "support/c_handle.hpp"
 
 namespace batchd::store::postgres {
 

@@ -1,7 +1,3 @@
-#include "store/postgres/pg_database.hpp"
-#include "store/postgres/pg_handle.hpp"
-#include "store/postgres/pg_migrations.hpp"
-
 #include <algorithm>
 #include <array>
 #include <stdexcept>
@@ -9,6 +5,10 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
+
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/pg_handle.hpp"
+#include "store/postgres/pg_migrations.hpp"
 
 namespace batchd::store::postgres {
 namespace {

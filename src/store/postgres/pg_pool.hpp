@@ -1,14 +1,14 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "store/postgres/pg_database.hpp"
-#include "store/postgres/pg_handle.hpp"
-
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include "core/error.hpp"
+#include "store/postgres/pg_database.hpp"
+#include "store/postgres/pg_handle.hpp"
 
 namespace batchd::store::postgres {
 

@@ -1,8 +1,5 @@
 #include "store/sqlite/sqlite_database.hpp"
 
-#include "store/sqlite/sqlite_handle.hpp"
-#include "store/sqlite/sqlite_migrations.hpp"
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -19,6 +16,9 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/core.h>
 #include <spdlog/spdlog.h>
+
+#include "store/sqlite/sqlite_handle.hpp"
+#include "store/sqlite/sqlite_migrations.hpp"
 
 namespace batchd::store::sqlite {
 namespace {

@@ -1,8 +1,5 @@
 #pragma once
 
-#include "core/error.hpp"
-#include "support/c_handle.hpp"
-
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -12,6 +9,9 @@
 #include <string_view>
 
 #include <sqlite3.h>
+
+#include "core/error.hpp"
+#include "support/c_handle.hpp"
 
 // Private to the adapter: nothing outside src/store/sqlite includes this header.
 namespace batchd::store::sqlite {

@@ -1,9 +1,9 @@
 #include "core/batch_job_status.hpp"
 
-#include <gtest/gtest.h>
-
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/batch_job.hpp"
 
@@ -19,7 +19,9 @@ BatchJob JobIn(JobStatus status, bool dry_run = true) {
     job.id = JobId{"job_1"};
     job.dry_run = dry_run;
     switch (status) {
-        case JobStatus::kFailed: job.failed_at = kT0; [[fallthrough]];
+        case JobStatus::kFailed:
+            job.failed_at = kT0;
+            [[fallthrough]];
         case JobStatus::kCanceled:
             if (status == JobStatus::kCanceled) {
                 job.canceled_at = kT0;
@@ -30,10 +32,17 @@ BatchJob JobIn(JobStatus status, bool dry_run = true) {
                 job.completed_at = kT0;
             }
             [[fallthrough]];
-        case JobStatus::kProcessing: job.processing_at = kT0; [[fallthrough]];
-        case JobStatus::kConfirmed: job.confirmed_at = kT0; [[fallthrough]];
-        case JobStatus::kPreProcessed: job.pre_processed_at = kT0; [[fallthrough]];
-        case JobStatus::kCreated: break;
+        case JobStatus::kProcessing:
+            job.processing_at = kT0;
+            [[fallthrough]];
+        case JobStatus::kConfirmed:
+            job.confirmed_at = kT0;
+            [[fallthrough]];
+        case JobStatus::kPreProcessed:
+            job.pre_processed_at = kT0;
+            [[fallthrough]];
+        case JobStatus::kCreated:
+            break;
     }
     return job;
 }
@@ -73,7 +82,9 @@ TEST(JobStatus, EveryEventHasExactlyOneRule) {
 }
 
 TEST(JobStatus, RefusalsCarryMedusasExactMessages) {
-    auto message = [](JobStatus from, JobEvent event) { return Apply(JobIn(from), event, kT1).error().detail; };
+    auto message = [](JobStatus from, JobEvent event) {
+        return Apply(JobIn(from), event, kT1).error().detail;
+    };
     EXPECT_EQ(message(JobStatus::kConfirmed, JobEvent::kPreProcessDone),
               "Cannot mark a batch job as pre processed if it is not in created status");
     EXPECT_EQ(message(JobStatus::kCreated, JobEvent::kConfirm),
@@ -115,8 +126,8 @@ TEST(JobStatus, EventNamesAreMedusas) {
 
 TEST(JobStatus, OnlyCompletedCanceledAndFailedAreFinal) {
     for (JobStatus status : kAllJobStatuses) {
-        const bool expected = status == JobStatus::kCompleted || status == JobStatus::kCanceled ||
-                              status == JobStatus::kFailed;
+        const bool expected =
+            status == JobStatus::kCompleted || status == JobStatus::kCanceled || status == JobStatus::kFailed;
         EXPECT_EQ(IsFinal(status), expected) << ToString(status);
     }
 }

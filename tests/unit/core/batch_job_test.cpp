@@ -1,8 +1,7 @@
 #include "core/batch_job.hpp"
 
-#include <gtest/gtest.h>
-
 #include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
 
 namespace batchd::core {
 namespace {
@@ -18,7 +17,8 @@ BatchJob Created(bool dry_run) {
 std::vector<std::string_view> EventsOf(const Result<Change>& change) { return change->events; }
 
 TEST(BatchJob, NewJobIsCreatedAndEmitsBatchCreated) {
-    const Change change = NewJob(JobId{"job_1"}, CreateInput{"test-count", {{"n", 3}}, true}, UserId{"u"}, kT0);
+    const Change change =
+        NewJob(JobId{"job_1"}, CreateInput{"test-count", {{"n", 3}}, true}, UserId{"u"}, kT0);
     EXPECT_EQ(StatusOf(change.job), JobStatus::kCreated);
     EXPECT_EQ(change.events, std::vector<std::string_view>{"batch.created"});
     EXPECT_EQ(change.job.created_at, kT0);

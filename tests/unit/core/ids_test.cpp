@@ -8,7 +8,8 @@ namespace {
 constexpr std::array<std::uint8_t, 10> kZeros{};
 
 TEST(Ids, UlidIdHasPrefixAnd26CrockfordCharacters) {
-    const std::string id = MakeUlidId("batch_", TimePoint{std::chrono::milliseconds{1'469'918'176'385}}, kZeros);
+    const std::string id =
+        MakeUlidId("batch_", TimePoint{std::chrono::milliseconds{1'469'918'176'385}}, kZeros);
     ASSERT_EQ(id.size(), 6U + 26U);
     EXPECT_EQ(id.substr(0, 6), "batch_");
     // The ULID spec's example time 1469918176385 encodes as 01ARYZ6S41.

@@ -71,7 +71,8 @@ TEST_F(JobMutations, FenceRefusesAWriterWhoseLeaseWasTakenOver) {
     ASSERT_TRUE(claim);
     EXPECT_TRUE(CheckFence(claim->job, claim->job.lease.epoch));
     const auto takeover =
-        store_.ClaimNextPhase(WorkerId{"w2"}, kT0 + std::chrono::seconds{11}, std::chrono::seconds{10}, {}).value();
+        store_.ClaimNextPhase(WorkerId{"w2"}, kT0 + std::chrono::seconds{11}, std::chrono::seconds{10}, {})
+            .value();
     ASSERT_TRUE(takeover);
     const auto refused = CheckFence(takeover->job, claim->job.lease.epoch);
     ASSERT_FALSE(refused);

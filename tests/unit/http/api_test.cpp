@@ -2,13 +2,13 @@
 // medusa-js drives it. Scenario numbers are MEDUSA-SPEC §8's.
 #include "http/api.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <gtest/gtest.h>
+
 #include "core/time_text.hpp"
 #include "http/batch_jobs_params.hpp"
 #include "http/batch_jobs_routes.hpp"
 #include "http_test_support.hpp"
-
-#include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 namespace batchd::http {
 namespace {

@@ -1,9 +1,9 @@
 #include "http/batch_jobs_params.hpp"
 
-#include "core/time_text.hpp"
-
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include "core/time_text.hpp"
 
 namespace batchd::http {
 namespace {

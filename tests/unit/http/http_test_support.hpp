@@ -1,13 +1,5 @@
 #pragma once
 
-#include "auth/credentials.hpp"
-#include "core/strategy.hpp"
-#include "core/strategy_registry.hpp"
-#include "fakes/in_memory_database.hpp"
-#include "http/api.hpp"
-#include "http/message.hpp"
-#include "runtime/job_service.hpp"
-
 #include <atomic>
 #include <exception>
 #include <functional>
@@ -19,6 +11,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+
+#include "auth/credentials.hpp"
+#include "core/strategy.hpp"
+#include "core/strategy_registry.hpp"
+#include "fakes/in_memory_database.hpp"
+#include "http/api.hpp"
+#include "http/message.hpp"
+#include "runtime/job_service.hpp"
 
 namespace batchd::http::testing {
 

@@ -1,10 +1,10 @@
 #include "http/job_json.hpp"
 
-#include "core/time_text.hpp"
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+
+#include "core/time_text.hpp"
 
 namespace batchd::http {
 namespace {

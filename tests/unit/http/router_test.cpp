@@ -1,8 +1,8 @@
 #include "http/router.hpp"
 
-#include "http/percent_encoding.hpp"
-
 #include <gtest/gtest.h>
+
+#include "http/percent_encoding.hpp"
 
 namespace batchd::http {
 namespace {

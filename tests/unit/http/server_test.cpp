@@ -2,9 +2,6 @@
 // show (keep-alive, timeouts, body limits, broken clients).
 #include "http/server.hpp"
 
-#include "core/time_text.hpp"
-#include "http_test_support.hpp"
-
 #include <chrono>
 #include <future>
 #include <stdexcept>
@@ -21,6 +18,9 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+
+#include "core/time_text.hpp"
+#include "http_test_support.hpp"
 
 namespace batchd::http {
 namespace {

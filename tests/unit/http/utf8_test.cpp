@@ -1,8 +1,8 @@
 #include "http/utf8.hpp"
 
-#include "http/json_body.hpp"
-
 #include <gtest/gtest.h>
+
+#include "http/json_body.hpp"
 
 namespace batchd::http {
 namespace {

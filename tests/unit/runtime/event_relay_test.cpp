@@ -1,11 +1,11 @@
 #include "runtime/event_relay.hpp"
 
-#include "core/job_mutations.hpp"
-#include "runtime_test_support.hpp"
-
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "core/job_mutations.hpp"
+#include "runtime_test_support.hpp"
 
 namespace batchd::runtime {
 namespace {

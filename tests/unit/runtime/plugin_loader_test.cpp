@@ -1,9 +1,5 @@
 #include "runtime/plugin_loader.hpp"
 
-#include "runtime/system_clock.hpp"
-#include "runtime/worker_pool.hpp"
-#include "runtime_test_support.hpp"
-
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -11,6 +7,10 @@
 #include <boost/json/serialize.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "runtime/system_clock.hpp"
+#include "runtime/worker_pool.hpp"
+#include "runtime_test_support.hpp"
 
 #if !defined(BATCHD_TEST_PLUGIN_PATH) || !defined(BATCHD_EXAMPLE_PLUGIN_PATH)
 #error "BATCHD_TEST_PLUGIN_PATH and BATCHD_EXAMPLE_PLUGIN_PATH must name the plugins (tests/plugin, examples)"

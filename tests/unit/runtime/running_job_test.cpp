@@ -1,13 +1,13 @@
 #include "runtime/running_job.hpp"
 
-#include "core/job_mutations.hpp"
-#include "runtime_test_support.hpp"
-
 #include <thread>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <gtest/gtest.h>
+
+#include "core/job_mutations.hpp"
+#include "runtime_test_support.hpp"
 
 namespace batchd::runtime {
 namespace {

@@ -1,12 +1,5 @@
 #pragma once
 
-#include "core/batch_job.hpp"
-#include "core/ports/blob_store.hpp"
-#include "core/ports/clock.hpp"
-#include "core/ports/event_bus.hpp"
-#include "core/strategy.hpp"
-#include "fakes/in_memory_database.hpp"
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -16,6 +9,13 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+
+#include "core/batch_job.hpp"
+#include "core/ports/blob_store.hpp"
+#include "core/ports/clock.hpp"
+#include "core/ports/event_bus.hpp"
+#include "core/strategy.hpp"
+#include "fakes/in_memory_database.hpp"
 
 namespace batchd::runtime::testing {
 

@@ -1,18 +1,18 @@
 #include "runtime/worker_pool.hpp"
 
-#include "bus/local/local_event_bus.hpp"
-#include "core/job_mutations.hpp"
-#include "runtime/event_relay.hpp"
-#include "runtime/job_service.hpp"
-#include "runtime/system_clock.hpp"
-#include "runtime_test_support.hpp"
-
 #include <memory>
 #include <stdexcept>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <gtest/gtest.h>
+
+#include "bus/local/local_event_bus.hpp"
+#include "core/job_mutations.hpp"
+#include "runtime/event_relay.hpp"
+#include "runtime/job_service.hpp"
+#include "runtime/system_clock.hpp"
+#include "runtime_test_support.hpp"
 
 namespace batchd::runtime {
 namespace {
