@@ -4,6 +4,8 @@
 #   eval "$(scripts/test-services.sh start)"   # exports BATCHD_TEST_PG_URL, BATCHD_TEST_REDIS_URL,
 #                                              # BATCHD_TEST_SERVICES_DIR
 #   scripts/test-services.sh stop [DIR]        # DIR defaults to $BATCHD_TEST_SERVICES_DIR
+#   scripts/test-services.sh pg-stop [DIR]     # an outage: stop PostgreSQL, keep its data
+#   scripts/test-services.sh pg-start [DIR]    # …and start it again on the same port
 #
 # `start` prints only `export …` lines on stdout (progress goes to stderr), so its output can be
 # eval'ed. `stop` kills both servers and removes the folder; it is safe to call twice.
@@ -138,6 +140,29 @@ cmd_start() {
   started_ok=1
 }
 
+services_dir_of() {
+  local dir=${1:-${BATCHD_TEST_SERVICES_DIR:-}}
+  [[ -n ${dir} && -f ${dir}/pg.port ]] || die "no services folder given and BATCHD_TEST_SERVICES_DIR is not set"
+  echo "${dir}"
+}
+
+cmd_pg_stop() {
+  local dir
+  dir=$(services_dir_of "${1:-}")
+  as_pg_owner "${PG_BIN}/pg_ctl" -D "${dir}/pg/data" -m fast -w -t 30 stop >/dev/null
+  log "PostgreSQL stopped (data kept in ${dir}/pg)"
+}
+
+cmd_pg_start() {
+  local dir port
+  dir=$(services_dir_of "${1:-}")
+  port=$(<"${dir}/pg.port")
+  as_pg_owner "${PG_BIN}/pg_ctl" -D "${dir}/pg/data" -l "${dir}/pg/server.log" -w -t 60 \
+    -o "-p ${port} -k ${dir}/pg/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+  log "PostgreSQL started again on 127.0.0.1:${port}"
+}
+
 cmd_stop() {
   local dir=${1:-${BATCHD_TEST_SERVICES_DIR:-}}
   [[ -n ${dir} ]] || die "stop: no folder given and BATCHD_TEST_SERVICES_DIR is not set"
@@ -155,8 +180,10 @@ cmd_stop() {
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop "${2:-}" ;;
+  pg-stop) cmd_pg_stop "${2:-}" ;;
+  pg-start) cmd_pg_start "${2:-}" ;;
   *)
-    echo "usage: $0 start | stop [DIR]" >&2
+    echo "usage: $0 start | stop [DIR] | pg-stop [DIR] | pg-start [DIR]" >&2
     exit 2
     ;;
 esac

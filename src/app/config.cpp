@@ -106,6 +106,17 @@ void ApplyFile(const std::filesystem::path& file, Config& config) {
         ReadMillis(*worker, "heartbeat_ms", config.heartbeat);
         ReadMillis(*worker, "poll_ms", config.poll);
         ReadMillis(*worker, "progress_interval_ms", config.progress_interval);
+        ReadMillis(*worker, "shutdown_grace_ms", config.shutdown_grace);
+        if (const auto* limits = (*worker)["type_concurrency"].as_table()) {
+            for (const auto& [type, limit] : *limits) {
+                const auto value = limit.value<long long>();
+                if (!value || *value < 1 || *value > 256) {
+                    throw ConfigError("config key worker.type_concurrency." + std::string(type.str()) +
+                                      ": expected a whole number from 1 to 256");
+                }
+                config.type_concurrency[std::string(type.str())] = static_cast<int>(*value);
+            }
+        }
     }
 }
 

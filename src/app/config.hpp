@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,8 @@ struct Config {
     std::chrono::milliseconds heartbeat{2'000};  // how often a running phase renews its lease
     std::chrono::milliseconds poll{500};         // idle workers look for due work at least this often
     std::chrono::milliseconds progress_interval{200};  // at most one progress write per job per interval
+    std::chrono::milliseconds shutdown_grace{30'000};  // SIGTERM: how long running phases get to stop
+    std::map<std::string, int> type_concurrency;       // most phases of a job type at once per process
 
     [[nodiscard]] std::string DatabaseUrl() const;
     [[nodiscard]] std::filesystem::path FilesRoot() const { return data_dir / "files"; }

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -58,11 +59,26 @@ int WaitForShutdownSignal(const sigset_t& signals) {
     return signal_number;
 }
 
-void LoadPlugins(const Config& config, core::StrategyRegistry& strategies) {
+// Past the grace period a phase that has not reached a checkpoint is abandoned: the process exits,
+// its leases expire, and another worker resumes the phases from their last checkpoints (fencing
+// keeps this process's late writes out). Better than a shutdown that hangs forever.
+void ArmShutdownDeadline(std::chrono::milliseconds grace) {
+    std::thread{[grace] {
+        std::this_thread::sleep_for(grace);
+        spdlog::error("shutdown took longer than {} ms: exiting; unfinished phases resume elsewhere",
+                      grace.count());
+        spdlog::shutdown();
+        std::_Exit(EXIT_FAILURE);
+    }}.detach();
+}
+
+core::StrategyRegistry LoadStrategies(const Config& config) {
+    core::StrategyRegistry strategies;
     for (const std::string& plugin : config.plugins) {
         runtime::LoadPlugin(plugin, strategies);
         spdlog::info("loaded plugin {}", plugin);
     }
+    return strategies;
 }
 
 runtime::WorkerConfig MakeWorkerConfig(const Config& config, const core::StrategyRegistry& strategies) {
@@ -73,32 +89,66 @@ runtime::WorkerConfig MakeWorkerConfig(const Config& config, const core::Strateg
     worker_config.poll = config.poll;
     worker_config.progress_interval = config.progress_interval;
     worker_config.types = strategies.Types();  // a job of a type nobody here knows stays for someone who does
+    worker_config.type_concurrency = config.type_concurrency;
     return worker_config;
+}
+
+/// What `serve` and `worker` share: the store, the bus, the strategies, and the two things that run
+/// jobs — the event relay and the worker pool. Members are declared in dependency order.
+struct Engine {
+    explicit Engine(const Config& config)
+        : database(MakeDatabase(config)),
+          bus(MakeEventBus(config)),
+          files(files::MakeFsBlobStore(config.FilesRoot())),
+          strategies(LoadStrategies(config)),
+          // Every process relays the shared outbox: the events of its own writes and those another
+          // process recorded but died before publishing.
+          relay(*database, *bus),
+          workers(MakeWorkerConfig(config, strategies), *database, strategies, clock, *files, [this] {
+              relay.Wake();
+          }) {}
+
+    // Also on an early exit (a port already in use): nothing may outlive what it uses.
+    ~Engine() { Stop(); }
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// Starts the worker threads, woken by the bus. A group of this process's own: every process
+    /// hears every wake-up and every cancel.
+    void StartWorkers() {
+        workers.Subscribe(*bus, "workers@" + ProcessName());
+        workers.Start();
+    }
+
+    /// Running phases stop at a checkpoint and give their leases back; then the relay publishes
+    /// what the last writes recorded. Idempotent.
+    void Stop() {
+        workers.Stop();
+        relay.Stop();
+        bus->Stop();
+    }
+
+    runtime::SystemClock clock;
+    std::unique_ptr<core::Database> database;
+    std::unique_ptr<core::EventBus> bus;
+    std::unique_ptr<core::BlobStore> files;
+    core::StrategyRegistry strategies;
+    runtime::EventRelay relay;
+    runtime::WorkerPool workers;
+};
+
+std::string DatabaseKind(const Config& config) {
+    const std::string url = config.DatabaseUrl();
+    return url.substr(0, url.find(':'));
 }
 
 int Serve(const Config& config) {
     const sigset_t signals = BlockShutdownSignals();
-    runtime::SystemClock clock;
-    auto database = MakeDatabase(config);
-    auto bus = MakeEventBus(config);
-    auto files = files::MakeFsBlobStore(config.FilesRoot());
-
-    core::StrategyRegistry strategies;
-    LoadPlugins(config, strategies);
-
-    runtime::EventRelay relay{*database, *bus};
-    runtime::JobService jobs{*database, strategies, clock, [&relay] { relay.Wake(); }};
-
-    runtime::WorkerPool workers{MakeWorkerConfig(config, strategies),
-                                *database,
-                                strategies,
-                                clock,
-                                *files,
-                                [&relay] { relay.Wake(); }};
+    Engine engine{config};
+    runtime::JobService jobs{*engine.database, engine.strategies, engine.clock,
+                             [&engine] { engine.relay.Wake(); }};
     if (config.workers > 0) {
-        // A group of this process's own: every process hears every wake-up and every cancel.
-        workers.Subscribe(*bus, "workers@" + ProcessName());
-        workers.Start();
+        engine.StartWorkers();
     }
 
     boost::asio::thread_pool blocking{static_cast<std::size_t>(config.blocking_threads)};
@@ -107,18 +157,18 @@ int Serve(const Config& config) {
     server_config.port = config.port;
     server_config.io_threads = config.io_threads;
     server_config.body_limit = config.body_limit;
-    http::Server server{server_config, http::Services{jobs, *database, strategies, *database, blocking}};
+    http::Server server{
+        server_config, http::Services{jobs, *engine.database, engine.strategies, *engine.database, blocking}};
     const std::uint16_t port = server.Start();
     std::cout << "batchd listening on http://" << config.address << ":" << port << std::endl;
     spdlog::info("serving on {}:{} with {} workers, database {}", config.address, port, config.workers,
-                 config.DatabaseUrl().substr(0, config.DatabaseUrl().find(':')));
+                 DatabaseKind(config));
 
     const int signal_number = WaitForShutdownSignal(signals);
     spdlog::info("signal {}: shutting down", signal_number);
-    server.Stop();   // no new requests
-    workers.Stop();  // running phases see their stop token, leases are released
-    relay.Stop();    // publishes what the last writes recorded
-    bus->Stop();
+    ArmShutdownDeadline(config.shutdown_grace);
+    server.Stop();  // no new requests
+    engine.Stop();
     blocking.join();
     return EXIT_SUCCESS;
 }
@@ -131,34 +181,16 @@ int Work(const Config& config) {
         return EXIT_FAILURE;
     }
     const sigset_t signals = BlockShutdownSignals();
-    runtime::SystemClock clock;
-    auto database = MakeDatabase(config);
-    auto bus = MakeEventBus(config);
-    auto files = files::MakeFsBlobStore(config.FilesRoot());
-
-    core::StrategyRegistry strategies;
-    LoadPlugins(config, strategies);
-
-    // Every process relays the shared outbox: the events of its own writes (batch.completed, …) and
-    // those another process recorded but died before publishing.
-    runtime::EventRelay relay{*database, *bus};
-    runtime::WorkerPool workers{MakeWorkerConfig(config, strategies),
-                                *database,
-                                strategies,
-                                clock,
-                                *files,
-                                [&relay] { relay.Wake(); }};
-    workers.Subscribe(*bus, "workers@" + ProcessName());
-    workers.Start();
+    Engine engine{config};
+    engine.StartWorkers();
     std::cout << "batchd worker ready" << std::endl;
     spdlog::info("worker {} running {} threads, database {}", ProcessName(), config.workers,
-                 config.DatabaseUrl().substr(0, config.DatabaseUrl().find(':')));
+                 DatabaseKind(config));
 
     const int signal_number = WaitForShutdownSignal(signals);
     spdlog::info("signal {}: shutting down", signal_number);
-    workers.Stop();  // running phases stop at a checkpoint, leases are released
-    relay.Stop();    // publishes what the last writes recorded
-    bus->Stop();
+    ArmShutdownDeadline(config.shutdown_grace);
+    engine.Stop();
     return EXIT_SUCCESS;
 }
 

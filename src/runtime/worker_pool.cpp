@@ -57,11 +57,12 @@ enum class Recorded : std::uint8_t { kNothing, kDone, kRetry, kFailed, kReleased
 /// The state the worker threads, the heartbeat and the bus handlers share.
 struct WorkerPool::Shared {
     std::mutex mu;
-    std::condition_variable_any wake_cv;               // idle workers wait here
-    std::condition_variable_any heartbeat_cv;          // the heartbeat waits here between rounds
-    std::uint64_t wake_generation = 0;                 // guarded by mu; bumped by every Wake
-    bool stopping = false;                             // guarded by mu
-    std::vector<std::shared_ptr<RunningJob>> running;  // guarded by mu
+    std::condition_variable_any wake_cv;                      // idle workers wait here
+    std::condition_variable_any heartbeat_cv;                 // the heartbeat waits here between rounds
+    std::uint64_t wake_generation = 0;                        // guarded by mu; bumped by every Wake
+    bool stopping = false;                                    // guarded by mu
+    std::vector<std::shared_ptr<RunningJob>> running;         // guarded by mu
+    std::map<std::string, int, std::less<>> running_by_type;  // guarded by mu; claimed phases per type
 
     void Wake() {
         {
@@ -178,7 +179,7 @@ void WorkerPool::WorkLoop(const std::stop_token& stop, const core::WorkerId& wor
             std::scoped_lock lock{shared_->mu};
             generation = shared_->wake_generation;
         }
-        auto claimed = store_.ClaimNextPhase(worker, clock_.Now(), config_.lease, types_);
+        auto claimed = ClaimWithinLimits(worker);
         if (!claimed && !claims_failing) {
             spdlog::warn("worker {}: cannot claim work: {}", worker.value, claimed.error().detail);
         } else if (claimed && claims_failing) {
@@ -186,7 +187,15 @@ void WorkerPool::WorkLoop(const std::stop_token& stop, const core::WorkerId& wor
         }
         claims_failing = !claimed;
         if (claimed && *claimed) {
+            const std::string type = (*claimed)->job.type;
             RunPhase(std::move(**claimed));
+            {
+                std::scoped_lock lock{shared_->mu};
+                --shared_->running_by_type[type];
+            }
+            if (config_.type_concurrency.contains(type)) {
+                shared_->Wake();  // a slot of a limited type is free: a waiting worker may take it
+            }
             continue;  // more may be due: look again before sleeping
         }
         // A Wake between the claim and here bumped the generation: no wake-up is lost.
@@ -194,6 +203,29 @@ void WorkerPool::WorkLoop(const std::stop_token& stop, const core::WorkerId& wor
         shared_->wake_cv.wait_for(lock, stop, config_.poll,
                                   [&] { return shared_->wake_generation != generation; });
     }
+}
+
+core::Result<std::optional<core::Claim>> WorkerPool::ClaimWithinLimits(const core::WorkerId& worker) {
+    std::scoped_lock claim_lock{claim_mu_};
+    std::vector<std::string> allowed;
+    {
+        std::scoped_lock lock{shared_->mu};
+        for (const std::string& type : types_) {
+            const auto limit = config_.type_concurrency.find(type);
+            if (limit == config_.type_concurrency.end() || shared_->running_by_type[type] < limit->second) {
+                allowed.push_back(type);
+            }
+        }
+    }
+    if (allowed.empty()) {
+        return std::optional<core::Claim>{};  // every type is at its limit: wait for a phase to end
+    }
+    auto claimed = store_.ClaimNextPhase(worker, clock_.Now(), config_.lease, allowed);
+    if (claimed && *claimed) {
+        std::scoped_lock lock{shared_->mu};
+        ++shared_->running_by_type[(*claimed)->job.type];
+    }
+    return claimed;
 }
 
 void WorkerPool::RunPhase(core::Claim claim) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -29,6 +30,7 @@ struct WorkerConfig {
     core::Duration progress_interval{std::chrono::milliseconds{200}};  // least time between progress writes
     core::Duration retry_backoff{std::chrono::seconds{1}};  // before the first retry; doubles after
     std::vector<std::string> types;                         // job types to run; empty: all registered
+    std::map<std::string, int> type_concurrency;  // most phases of a type at once here; absent: `workers`
 };
 
 /// Drives jobs through their phases (DESIGN §1, HOUSE-STYLE §3.7): `workers` threads each loop
@@ -81,6 +83,8 @@ private:
     struct Shared;
 
     void WorkLoop(const std::stop_token& stop, const core::WorkerId& worker);
+    /// Claims the next due phase of a type that is under its concurrency limit, and counts it.
+    core::Result<std::optional<core::Claim>> ClaimWithinLimits(const core::WorkerId& worker);
     void HeartbeatLoop(const std::stop_token& stop);
     void RunPhase(core::Claim claim);
     void RenewLease(RunningJob& phase);
@@ -92,6 +96,7 @@ private:
     core::BlobStore& files_;
     std::function<void()> on_write_;
     std::vector<std::string> types_;  // what this pool claims
+    std::mutex claim_mu_;             // one claim at a time, so that no type overshoots its limit
 
     // Shared with the bus handlers, which may outlive the pool.
     std::shared_ptr<Shared> shared_;

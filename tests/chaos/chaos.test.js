@@ -294,3 +294,64 @@ test('50 concurrent confirms of one dry-run job: one 200, one batch.confirmed, o
     assert.equal(audit.duplicated, 0);
   });
 });
+
+/// scripts/test-services.sh pg-stop / pg-start on the shared throwaway PostgreSQL.
+async function postgres(action) {
+  const { execFile } = require('node:child_process');
+  const script = require('node:path').resolve(__dirname, '..', '..', 'scripts', 'test-services.sh');
+  await new Promise((resolve, reject) => {
+    execFile(script, [action], { timeout: 90_000 }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`test-services.sh ${action} failed: ${stderr}`)) : resolve());
+  });
+}
+
+test('PostgreSQL outage while jobs run: the API answers 503, nothing crashes, every job completes',
+  { skip: process.env.BATCHD_TEST_SERVICES_DIR ? false : 'needs BATCHD_TEST_SERVICES_DIR (scripts/test-services.sh start)' },
+  async () => {
+    await withCluster('pg-outage', { threads: 2 }, async (cluster) => {
+      const units = 20;
+      const ids = await createMany(cluster, 30, { n: units, delayMs: 40 });
+      await waitFor('some jobs to complete before the outage', async () => {
+        const counts = await countByStatus(cluster);
+        return (counts.completed || 0) >= 3;
+      }, { ms: 60_000, every: 50 });
+
+      await postgres('pg-stop');
+      const seen = new Map();
+      let restarted = false;
+      try {
+        // Long enough for every worker to notice and for leases to run out.
+        const until = Date.now() + 4_000;
+        while (Date.now() < until) {
+          for (const route of ['/admin/batch-jobs', `/admin/batch-jobs/${ids[0]}`]) {
+            const res = await request(cluster, 'GET', route);
+            seen.set(res.status, (seen.get(res.status) || 0) + 1);
+            if (res.status === 503) {
+              assert.equal(res.json.type, 'unavailable', res.text);
+              assert.ok(res.json.message.length > 0, res.text);
+            }
+          }
+          const live = await fetch(`${cluster.baseUrl}/health/live`);
+          assert.equal(live.status, 200, 'the API process is alive during the outage');
+          await sleep(200);
+        }
+        assert.ok(cluster.api.exitCode === null, 'the API process did not exit');
+        assert.ok(cluster.workers.every((w) => w.child.exitCode === null), 'no worker exited');
+        await postgres('pg-start');
+        restarted = true;
+      } finally {
+        if (!restarted) await postgres('pg-start');
+      }
+      console.log(`chaos pg-outage: statuses during the outage ${JSON.stringify(Object.fromEntries(seen))}`);
+      assert.ok(seen.get(503) > 0, 'the API answered 503 while PostgreSQL was down');
+      for (const status of seen.keys()) {
+        assert.ok(status === 503 || status === 200, `only 503 (or 200 from a pooled answer) during the outage, got ${status}`);
+      }
+
+      await waitAllCompleted(cluster, 30, 120_000);
+      const audit = auditUnits(cluster, new Map(ids.map((id) => [id, units])));
+      report('pg-outage', audit);
+      assert.equal(audit.lost, 0);
+      assert.equal(audit.duplicated, 0);
+    });
+  });

@@ -14,6 +14,7 @@
 
 #include "contract/job_store_contract.hpp"
 #include "contract/user_store_contract.hpp"
+#include "fakes/forwarding_database.hpp"
 #include "store/sqlite/sqlite_handle.hpp"
 
 namespace batchd::contract {
@@ -87,44 +88,13 @@ std::string QueryText(sqlite3* db, const std::string& sql) {
 }
 
 // The store on a file of its own, deleted with it: Make()'s product for the contract suites.
-class TempSqliteDatabase final : public core::Database {
+class TempSqliteDatabase final : public fakes::ForwardingDatabase {
 public:
     TempSqliteDatabase() : db_(store::sqlite::MakeSqliteDatabase({.file = folder_.Path() / "batchd.db"})) {}
 
     [[nodiscard]] fs::path File() const { return folder_.Path() / "batchd.db"; }
 
-    // core::JobStore
-    core::Result<core::BatchJob> Insert(const core::BatchJob& job,
-                                        std::span<const std::string_view> events) override {
-        return db_->Insert(job, events);
-    }
-    core::Result<core::BatchJob> Get(const core::JobId& id) override { return db_->Get(id); }
-    core::Result<core::JobPage> List(const core::JobQuery& query) override { return db_->List(query); }
-    core::Result<std::optional<core::BatchJob>> CompareAndSet(
-        const core::BatchJob& next,
-        std::int64_t expected_version,
-        std::span<const std::string_view> events) override {
-        return db_->CompareAndSet(next, expected_version, events);
-    }
-    core::Result<std::optional<core::Claim>> ClaimNextPhase(const core::WorkerId& worker,
-                                                            core::TimePoint now,
-                                                            core::Duration lease_for,
-                                                            std::span<const std::string> types) override {
-        return db_->ClaimNextPhase(worker, now, lease_for, types);
-    }
-    core::Result<std::vector<core::RecordedEvent>> TakeEvents(std::size_t max) override {
-        return db_->TakeEvents(max);
-    }
-
-    // core::UserStore
-    core::Result<core::User> CreateUser(const core::NewUser& user) override { return db_->CreateUser(user); }
-    core::Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
-        return db_->FindUserByTokenHash(token_hash);
-    }
-    core::Result<core::User> GetUser(const core::UserId& id) override { return db_->GetUser(id); }
-
-    // core::Database
-    core::Result<void> Ping() override { return db_->Ping(); }
+    core::Database& Target() override { return *db_; }
 
 private:
     TempFolder folder_;  // declared first: removed after the database has closed

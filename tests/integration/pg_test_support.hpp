@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/ports/database.hpp"
+#include "fakes/forwarding_database.hpp"
 #include "store/postgres/pg_database.hpp"
 #include "support/c_handle.hpp"
 
@@ -131,7 +132,7 @@ private:
 };
 
 /// core::Database from MakePgDatabase in a fresh schema, which it drops when destroyed.
-class SchemaDatabase final : public core::Database {
+class SchemaDatabase final : public fakes::ForwardingDatabase {
 public:
     explicit SchemaDatabase(const std::string& base_url, int pool_size = 8)
         : schema_(std::make_unique<TestSchema>(base_url)),
@@ -139,38 +140,7 @@ public:
 
     [[nodiscard]] TestSchema& Schema() { return *schema_; }
 
-    // core::JobStore
-    core::Result<core::BatchJob> Insert(const core::BatchJob& job,
-                                        std::span<const std::string_view> events) override {
-        return db_->Insert(job, events);
-    }
-    core::Result<core::BatchJob> Get(const core::JobId& id) override { return db_->Get(id); }
-    core::Result<core::JobPage> List(const core::JobQuery& query) override { return db_->List(query); }
-    core::Result<std::optional<core::BatchJob>> CompareAndSet(
-        const core::BatchJob& next,
-        std::int64_t expected_version,
-        std::span<const std::string_view> events) override {
-        return db_->CompareAndSet(next, expected_version, events);
-    }
-    core::Result<std::optional<core::Claim>> ClaimNextPhase(const core::WorkerId& worker,
-                                                            core::TimePoint now,
-                                                            core::Duration lease_for,
-                                                            std::span<const std::string> types) override {
-        return db_->ClaimNextPhase(worker, now, lease_for, types);
-    }
-    core::Result<std::vector<core::RecordedEvent>> TakeEvents(std::size_t max) override {
-        return db_->TakeEvents(max);
-    }
-
-    // core::UserStore
-    core::Result<core::User> CreateUser(const core::NewUser& user) override { return db_->CreateUser(user); }
-    core::Result<core::User> FindUserByTokenHash(const std::string& token_hash) override {
-        return db_->FindUserByTokenHash(token_hash);
-    }
-    core::Result<core::User> GetUser(const core::UserId& id) override { return db_->GetUser(id); }
-
-    // core::Database
-    core::Result<void> Ping() override { return db_->Ping(); }
+    core::Database& Target() override { return *db_; }
 
 private:
     std::unique_ptr<TestSchema> schema_;  // declared first: dropped after db_ has closed its connections

@@ -1,5 +1,6 @@
 #include "runtime/worker_pool.hpp"
 
+#include <atomic>
 #include <memory>
 #include <stdexcept>
 
@@ -389,6 +390,31 @@ TEST_F(WorkerPoolTest, JobsOfTypesOutsideTheConfiguredOnesAreLeftAlone) {
     StartPool(config);
     ASSERT_TRUE(WaitForStatus("job_2", JobStatus::kCompleted));
     EXPECT_EQ(StatusIn(db_, "job_1"), JobStatus::kCreated);
+}
+
+TEST_F(WorkerPoolTest, ATypeNeverRunsMorePhasesAtOnceThanItsLimit) {
+    std::atomic<int> running{0};
+    std::atomic<int> most{0};
+    strategy_->process = [&](core::JobContext& ctx) -> core::Result<void> {
+        const int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        ctx.SleepFor(30ms);
+        --running;
+        return {};
+    };
+    for (int i = 0; i < 6; ++i) {
+        InsertJob(db_, "job_" + std::to_string(i), "scripted");
+    }
+    WorkerConfig config = FastConfig();
+    config.workers = 4;
+    config.type_concurrency = {{"scripted", 1}};
+    StartPool(config);
+    for (int i = 0; i < 6; ++i) {
+        ASSERT_TRUE(WaitForStatus("job_" + std::to_string(i), JobStatus::kCompleted));
+    }
+    EXPECT_EQ(most.load(), 1) << "4 workers, but the type allows one phase at a time";
 }
 
 TEST(WorkerPoolWiring, BusEventsDriveAJobFromCreateToCompletedWithoutPolling) {
