@@ -1,8 +1,9 @@
 // Micro benchmarks (Google Benchmark) of the hot pure functions of one API request and one job
 // step: a job's JSON (http/job_json), route matching (http/router), the status rule table
-// (core::Apply), and the query-string parser (http/query_string). `./dev bench` runs them and
-// reports ns/op; they assert nothing.
+// (core::Apply), the query-string parser (http/query_string), and one product-export CSV row
+// (csv/csv_writer). `./dev bench` runs them and reports ns/op; they assert nothing.
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "core/batch_job.hpp"
 #include "core/batch_job_status.hpp"
 #include "core/ids.hpp"
+#include "csv/csv_writer.hpp"
 #include "http/job_json.hpp"
 #include "http/query_string.hpp"
 #include "http/router.hpp"
@@ -132,6 +134,46 @@ void BmParseQueryString(benchmark::State& state) {
     }
 }
 BENCHMARK(BmParseQueryString);
+
+// One product-export line (MEDUSA-SPEC.md §7.3) through csv::CsvWriter into a sink that keeps
+// nothing: a dozen cells, two of them quoted (tags, a description with a comma and quotes), three
+// amounts. Reports rows/s (items) and MB/s (bytes) of the writer alone.
+class DiscardingSink final : public batchd::csv::Sink {
+public:
+    [[nodiscard]] bool Write(std::string_view bytes) override {
+        benchmark::DoNotOptimize(bytes.data());
+        return true;
+    }
+};
+
+void BmCsvProductExportRow(benchmark::State& state) {
+    DiscardingSink sink;
+    batchd::csv::CsvWriter writer{sink};
+    for (auto _ : state) {
+        writer.Text("prod_01JDQ6Z8K3M4N5P6Q7R8S9T0VW");
+        writer.Text("linen-shirt-1234");
+        writer.Text("Linen shirt 1234");
+        writer.Text("A light shirt, \"easy\" to wear; machine washable");
+        writer.Text("published");
+        writer.Text("https://cdn.example.com/images/linen-shirt-1234.png");
+        writer.Text("summer,linen,shirts");
+        writer.Boolean(true);
+        writer.Text("variant_01JDQ6Z8K3M4N5P6Q7R8S9T0VX");
+        writer.Text("LS-1234-L-GREEN");
+        writer.Integer(120);
+        writer.Amount(4599, "usd");
+        writer.Amount(4250, "eur");
+        writer.Amount(6900, "jpy");
+        writer.Text("Large");
+        writer.Text("Green");
+        writer.EndRow();
+    }
+    const std::uint64_t bytes = writer.BytesWritten();
+    benchmark::DoNotOptimize(writer.Flush());
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BmCsvProductExportRow);
 
 }  // namespace
 
