@@ -188,7 +188,11 @@ void WorkerPool::WorkLoop(const std::stop_token& stop, const core::WorkerId& wor
         claims_failing = !claimed;
         if (claimed && *claimed) {
             const std::string type = (*claimed)->job.type;
-            RunPhase(std::move(**claimed));
+            // A job that is not a dry run goes on from pre-processing to processing under the same
+            // lease and in the same slot: no second claim, no separate write to start processing.
+            for (std::optional<core::Claim> next = std::move(**claimed); next;) {
+                next = RunPhase(std::move(*next));
+            }
             {
                 std::scoped_lock lock{shared_->mu};
                 --shared_->running_by_type[type];
@@ -228,7 +232,7 @@ core::Result<std::optional<core::Claim>> WorkerPool::ClaimWithinLimits(const cor
     return claimed;
 }
 
-void WorkerPool::RunPhase(core::Claim claim) {
+std::optional<core::Claim> WorkerPool::RunPhase(core::Claim claim) {
     const core::Phase phase = claim.phase;
     const core::Strategy* strategy = strategies_.Find(claim.job.type);
     auto running = std::make_shared<RunningJob>(store_, clock_, &files_, std::move(claim.job),
@@ -282,8 +286,10 @@ void WorkerPool::RunPhase(core::Claim claim) {
     Recorded recorded = Recorded::kNothing;
     std::string message;
     core::Duration backoff{0};
+    bool go_on_processing = false;
     auto written = running->Mutate([&](core::BatchJob job) -> core::Result<core::Change> {
         message.clear();  // the step runs again when another writer came first
+        go_on_processing = false;
         if (IsCanceledOrFailed(job)) {
             // Someone else ended the job (BATCHD-CONTRACT §B.2): the step does nothing.
             recorded = Recorded::kLeftAlone;
@@ -304,6 +310,19 @@ void WorkerPool::RunPhase(core::Claim claim) {
             if (change) {
                 recorded = Recorded::kDone;
                 change->job.attempts = 0;  // the next phase has retries of its own
+                if (phase == core::Phase::kPreProcess &&
+                    core::StatusOf(change->job) == core::JobStatus::kConfirmed) {
+                    // Confirmed in this step (not a dry run): start processing in the same write and
+                    // keep the lease, renewed, for the process phase.
+                    auto started = core::Apply(change->job, core::JobEvent::kStartProcessing, now);
+                    if (started) {
+                        started->events.insert(started->events.begin(), change->events.begin(),
+                                               change->events.end());
+                        started->job.lease.expires_at = now + config_.lease;
+                        go_on_processing = true;
+                        return started;
+                    }
+                }
                 ReleaseLease(change->job, std::nullopt);
                 return change;
             }
@@ -357,8 +376,14 @@ void WorkerPool::RunPhase(core::Claim claim) {
         }
     }
 
-    std::scoped_lock lock{shared_->mu};
-    std::erase(shared_->running, running);
+    {
+        std::scoped_lock lock{shared_->mu};
+        std::erase(shared_->running, running);
+    }
+    if (written && go_on_processing) {
+        return core::Claim{std::move(*written), core::Phase::kProcess};
+    }
+    return std::nullopt;
 }
 
 void WorkerPool::HeartbeatLoop(const std::stop_token& stop) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -86,7 +87,9 @@ private:
     /// Claims the next due phase of a type that is under its concurrency limit, and counts it.
     core::Result<std::optional<core::Claim>> ClaimWithinLimits(const core::WorkerId& worker);
     void HeartbeatLoop(const std::stop_token& stop);
-    void RunPhase(core::Claim claim);
+    /// Runs one phase and records its outcome. Returns the process phase to run next when
+    /// pre-processing confirmed the job and started its processing under the same lease.
+    std::optional<core::Claim> RunPhase(core::Claim claim);
     void RenewLease(RunningJob& phase);
 
     const WorkerConfig config_;

@@ -119,6 +119,24 @@ TEST_F(WorkerPoolTest, CreatedJobRunsToCompletedWithEveryEventOnceAndInOrder) {
     EXPECT_EQ(strategy_->process_calls, 1);
 }
 
+TEST_F(WorkerPoolTest, AJobThatIsNotADryRunIsProcessedUnderItsFirstClaim) {
+    InsertJob(db_, "job_1", "scripted");
+    StartPool();
+    ASSERT_TRUE(WaitForStatus("job_1", JobStatus::kCompleted));
+    // One claim for both phases: pre-processing done, confirmed and processing in one write.
+    EXPECT_EQ(Stored("job_1").lease.epoch, 1);
+    EXPECT_EQ(strategy_->process_calls, 1);
+}
+
+TEST_F(WorkerPoolTest, AConfirmedDryRunIsProcessedUnderANewClaim) {
+    InsertJob(db_, "job_1", "scripted", {}, /*dry_run=*/true);
+    StartPool();
+    ASSERT_TRUE(WaitForStatus("job_1", JobStatus::kPreProcessed));
+    ASSERT_TRUE(core::TransitionJob(db_, core::JobId{"job_1"}, core::JobEvent::kConfirm, clock_.Now()));
+    ASSERT_TRUE(WaitForStatus("job_1", JobStatus::kCompleted));
+    EXPECT_EQ(Stored("job_1").lease.epoch, 2);
+}
+
 TEST_F(WorkerPoolTest, DryRunStopsAtPreProcessedUntilConfirmed) {
     InsertJob(db_, "job_1", "scripted", {}, /*dry_run=*/true);
     StartPool();
