@@ -20,6 +20,7 @@
 
 #include "bus/redis/redis_handle.hpp"
 #include "contract/event_bus_contract.hpp"
+#include "support/free_port.hpp"
 
 namespace batchd::contract {
 namespace {
@@ -123,24 +124,6 @@ private:
     }
 };
 
-// A loopback port nobody listens on (the kernel's choice, released at once).
-int ClosedPort() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    auto* generic = reinterpret_cast<sockaddr*>(&address);
-    int port = 0;
-    if (fd >= 0 && bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0) {
-        port = ntohs(address.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
-
 // What the Redis bus promises beyond the contract. These need no server.
 
 TEST(RedisEventBus, RejectsAMalformedUrlAtStartup) {
@@ -166,7 +149,7 @@ TEST(RedisEventBus, NeverEchoesThePasswordOfAMalformedUrl) {
 
 TEST(RedisEventBus, StartsWhileRedisIsDownAndPublishFailsFast) {
     RedisBusConfig config;
-    config.url = fmt::format("redis://127.0.0.1:{}", ClosedPort());
+    config.url = fmt::format("redis://127.0.0.1:{}", test_support::FreeLoopbackPort());
     config.stream = FreshStream();
     std::unique_ptr<core::EventBus> bus;
     ASSERT_NO_THROW(bus = MakeRedisEventBus(config));

@@ -23,6 +23,7 @@
 
 #include "core/batch_job.hpp"
 #include "store/postgres/pg_database.hpp"
+#include "support/free_port.hpp"
 
 namespace batchd::store::postgres {
 namespace {
@@ -30,24 +31,6 @@ namespace {
 using std::chrono_literals::operator""s;
 
 const core::TimePoint kT0{std::chrono::milliseconds{1'656'367'200'000}};
-
-// A port nobody listens on right now (the kernel's choice).
-int FreePort() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    sockaddr* generic = reinterpret_cast<sockaddr*>(&address);
-    if (fd < 0 || bind(fd, generic, length) != 0 || getsockname(fd, generic, &length) != 0) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return 0;
-    }
-    close(fd);
-    return ntohs(address.sin_port);
-}
 
 /// A PostgreSQL server in a temporary folder on a free port, stopped and removed on destruction.
 class ThrowawayServer {
@@ -75,7 +58,8 @@ public:
             why_not = "cannot create a temporary folder";
             return nullptr;
         }
-        std::unique_ptr<ThrowawayServer> server{new ThrowawayServer{bin, pattern, run_as, FreePort()}};
+        std::unique_ptr<ThrowawayServer> server{
+            new ThrowawayServer{bin, pattern, run_as, test_support::FreeLoopbackPort()}};
         if (postgres != nullptr && chown(pattern.c_str(), postgres->pw_uid, postgres->pw_gid) != 0) {
             why_not = "cannot hand the temporary folder to the postgres user";
             return nullptr;

@@ -24,6 +24,7 @@
 
 #include "bus/redis/redis_event_bus.hpp"
 #include "bus/redis/redis_handle.hpp"
+#include "support/free_port.hpp"
 
 namespace batchd::bus::redis {
 namespace {
@@ -77,23 +78,6 @@ private:
     std::mutex mu_;
     std::vector<std::pair<std::string, std::string>> received_;  // guarded by mu_: (member, job id)
 };
-
-int FreePort() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    auto* generic = reinterpret_cast<sockaddr*>(&address);
-    int port = 0;
-    if (fd >= 0 && bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0) {
-        port = ntohs(address.sin_port);
-    }
-    if (fd >= 0) {
-        close(fd);
-    }
-    return port;
-}
 
 std::filesystem::path FindRedisServer() {
     if (const char* configured = std::getenv("BATCHD_TEST_REDIS_SERVER")) {
@@ -196,7 +180,7 @@ protected:
         }
         std::string dir = (std::filesystem::temp_directory_path() / "batchd-redis-XXXXXX").string();
         ASSERT_NE(mkdtemp(dir.data()), nullptr);
-        const int port = FreePort();
+        const int port = test_support::FreeLoopbackPort();
         ASSERT_NE(port, 0);
         server_ = std::make_unique<ThrowawayRedis>(binary, dir, port);
     }
