@@ -110,6 +110,10 @@ public:
     core::Result<std::unique_ptr<core::BlobWriter>> Create(std::string_view /*key*/) override {
         return Refuse();
     }
+    core::Result<std::unique_ptr<core::BlobWriter>> Resume(std::string_view /*key*/,
+                                                           std::int64_t /*size*/) override {
+        return Refuse();
+    }
     core::Result<std::unique_ptr<core::BlobReader>> Open(std::string_view /*key*/) override {
         return Refuse();
     }
