@@ -124,12 +124,12 @@ namespace {
 TEST(SqliteDatabase, MigrateAppliesEachMigrationOnce) {
     const TempFolder folder;
     const store::sqlite::SqliteConfig config{.file = folder.Path() / "batchd.db"};
-    EXPECT_EQ(store::sqlite::MigrateSqlite(config), (std::vector<std::string>{"0001_init"}));
+    EXPECT_EQ(store::sqlite::MigrateSqlite(config), (std::vector<std::string>{"0001_init", "0002_catalog"}));
     EXPECT_TRUE(store::sqlite::MigrateSqlite(config).empty());
 
     const SqliteDb raw = OpenRaw(config.file);
     EXPECT_EQ(QueryText(raw.get(), "SELECT group_concat(version || ':' || name) FROM schema_migrations"),
-              "1:0001_init");
+              "1:0001_init,2:0002_catalog");
     EXPECT_NE(QueryText(raw.get(), "SELECT applied_at FROM schema_migrations"), "<null>");
     EXPECT_EQ(QueryText(raw.get(), "PRAGMA journal_mode"), "wal");
     EXPECT_NO_THROW((void)store::sqlite::MakeSqliteDatabase(config));

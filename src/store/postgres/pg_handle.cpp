@@ -176,6 +176,18 @@ core::Result<PgResult> PgConnection::ExecuteScript(std::string_view sql) {
     return Check(PQexec(conn_.get(), text.c_str()), "script");
 }
 
+core::Result<void> PgConnection::EnsureSession(const PgStatement& statement) {
+    if (std::find(session_.begin(), session_.end(), statement.name) != session_.end()) {
+        return {};
+    }
+    auto done = ExecuteScript(statement.sql);
+    if (!done) {
+        return done.error();
+    }
+    session_.push_back(statement.name);
+    return {};
+}
+
 bool PgConnection::IsHealthy() const {
     if (!IsReusable()) {
         return false;
@@ -190,12 +202,15 @@ bool PgConnection::IsReusable() const {
            PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
 }
 
-core::Result<PgResult> PgConnection::Check(PGresult* raw, std::string_view what) const {
+core::Result<PgResult> PgConnection::Check(PGresult* raw, std::string_view what) {
     PgResult result{raw};
     const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+        last_sqlstate_.clear();
         return result;
     }
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    last_sqlstate_ = state != nullptr ? state : "";
     return ErrorFrom(conn_.get(), result.get(), what);
 }
 

@@ -68,6 +68,10 @@ public:
     /// Runs one or more statements without parameters (migrations, BEGIN, SELECT 1).
     [[nodiscard]] core::Result<PgResult> ExecuteScript(std::string_view sql);
 
+    /// Runs `statement` (a session setting) the first time it is asked for on this connection,
+    /// and never again: a new connection gets it on its first call. `statement` has static storage.
+    [[nodiscard]] core::Result<void> EnsureSession(const PgStatement& statement);
+
     /// Whether the connection can take a call: libpq thinks it is up, no transaction is open, and
     /// the server has not written to it unasked. An idle connection has nothing to read; when the
     /// server shuts down or kills the backend it sends an error and closes the socket, which makes
@@ -82,11 +86,18 @@ public:
 
     [[nodiscard]] PGconn* Native() const { return conn_.get(); }
 
+    /// The SQLSTATE of the last call that failed on the server ("" after a call that succeeded or
+    /// failed without one), for an adapter that tells constraint violations apart (23503 …)
+    /// beyond what ErrcForSqlState decides for every store.
+    [[nodiscard]] const std::string& LastSqlState() const { return last_sqlstate_; }
+
 private:
-    core::Result<PgResult> Check(PGresult* raw, std::string_view what) const;
+    core::Result<PgResult> Check(PGresult* raw, std::string_view what);
 
     PgConn conn_;
     std::vector<std::string_view> prepared_;  // names of the statements prepared on conn_
+    std::vector<std::string_view> session_;   // names of the EnsureSession statements run on conn_
+    std::string last_sqlstate_;
 };
 
 /// The core::Error of a failed call: SQLSTATE mapped by ErrcForSqlState; no result or a lost

@@ -19,6 +19,7 @@
 
 #include "store/sqlite/sqlite_handle.hpp"
 #include "store/sqlite/sqlite_migrations.hpp"
+#include "store/sqlite/sqlite_shared.hpp"
 
 namespace batchd::store::sqlite {
 namespace {
@@ -139,18 +140,6 @@ enum JobField : int {
 };
 
 constexpr int ParamOf(JobField field) { return static_cast<int>(field) + 1; }
-
-std::int64_t Millis(TimePoint at) { return at.time_since_epoch().count(); }
-
-std::optional<std::int64_t> Millis(const std::optional<TimePoint>& at) {
-    return at ? std::optional{Millis(*at)} : std::nullopt;
-}
-
-TimePoint FromMillis(std::int64_t ms) { return TimePoint{core::Duration{ms}}; }
-
-std::optional<TimePoint> FromMillis(const std::optional<std::int64_t>& ms) {
-    return ms ? std::optional{FromMillis(*ms)} : std::nullopt;
-}
 
 // A JSON null is SQL NULL, so that `context IS NULL` means what it says.
 std::optional<std::string> JsonText(const boost::json::value& value) {
@@ -325,8 +314,6 @@ bool IsTimestamp(JobColumn column) {
     }
 }
 
-using Param = std::variant<std::int64_t, std::string>;
-
 // The WHERE of a list query beyond `deleted_at IS NULL`, with its parameters in order.
 struct ListFilter {
     std::string sql;
@@ -379,41 +366,7 @@ core::Result<ListFilter> FilterOf(const core::JobQuery& query) {
     return filter;
 }
 
-void BindAll(Statement& statement, const std::vector<Param>& params) {
-    int index = 1;
-    for (const Param& param : params) {
-        std::visit([&](const auto& value) { statement.Bind(index, value); }, param);
-        ++index;
-    }
-}
-
 // ---- connections ------------------------------------------------------------------------------------
-
-void ValidateOrThrow(const SqliteConfig& config) {
-    if (config.file.empty()) {
-        throw std::runtime_error("SQLite store: no database file configured");
-    }
-    if (config.busy_timeout_ms < 0) {
-        throw std::runtime_error("SQLite store: busy_timeout_ms must not be negative");
-    }
-    if (config.read_connections < 1) {
-        throw std::runtime_error("SQLite store: read_connections must be at least 1");
-    }
-}
-
-// Opens the writer, creating the file's folder first.
-Connection OpenWriterOrThrow(const SqliteConfig& config) {
-    ValidateOrThrow(config);
-    if (const auto folder = config.file.parent_path(); !folder.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(folder, ec);
-        if (ec) {
-            throw std::runtime_error(fmt::format("cannot create the folder {} for the SQLite database: {}",
-                                                 folder.string(), ec.message()));
-        }
-    }
-    return Connection{OpenDb(config.file, OpenMode::kReadWrite, config.busy_timeout_ms)};
-}
 
 void StepOrThrow(Connection& connection, Statement& statement, std::string_view what) {
     if (const int rc = statement.Step(); rc != SQLITE_DONE && rc != SQLITE_ROW) {
@@ -484,56 +437,6 @@ std::vector<std::string> ApplyMigrationsOrThrow(Connection& writer) {
     }
     return applied;
 }
-
-/// Read-only connections, each lent to one caller at a time (SQLite forbids sharing one
-/// connection between threads in SQLITE_OPEN_NOMUTEX mode). A caller waits when all are lent.
-class ReaderPool {
-public:
-    /// A connection on loan; goes back to the pool when destroyed.
-    class Lease {
-    public:
-        Lease(ReaderPool& pool, std::unique_ptr<Connection> connection) noexcept
-            : pool_(pool), connection_(std::move(connection)) {}
-        ~Lease() { pool_.Return(std::move(connection_)); }
-        Lease(const Lease&) = delete;
-        Lease& operator=(const Lease&) = delete;
-
-        Connection& operator*() const noexcept { return *connection_; }
-        Connection* operator->() const noexcept { return connection_.get(); }
-
-    private:
-        ReaderPool& pool_;
-        std::unique_ptr<Connection> connection_;
-    };
-
-    explicit ReaderPool(const SqliteConfig& config) {
-        for (int i = 0; i < config.read_connections; ++i) {
-            idle_.push_back(std::make_unique<Connection>(
-                OpenDb(config.file, OpenMode::kReadOnly, config.busy_timeout_ms)));
-        }
-    }
-
-    [[nodiscard]] Lease Acquire() {
-        std::unique_lock lock{mu_};
-        returned_.wait(lock, [&] { return !idle_.empty(); });
-        std::unique_ptr<Connection> connection = std::move(idle_.back());
-        idle_.pop_back();
-        return Lease{*this, std::move(connection)};
-    }
-
-private:
-    void Return(std::unique_ptr<Connection> connection) {
-        {
-            std::scoped_lock lock{mu_};
-            idle_.push_back(std::move(connection));
-        }
-        returned_.notify_one();
-    }
-
-    std::mutex mu_;
-    std::condition_variable returned_;
-    std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
-};
 
 /// core::Database on one SQLite file (see sqlite_database.hpp). Writes go through the one writer
 /// connection under `write_mu_`, each in a BEGIN IMMEDIATE transaction (which also orders them

@@ -97,6 +97,19 @@ void Statement::Bind(int index, std::string_view text) {
     }
 }
 
+void Statement::BindStatic(int index, std::string_view text) {
+    if (stmt_ != nullptr) {
+        // SQLITE_STATIC is a null destructor: SQLite neither copies nor frees the text.
+        Keep(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), nullptr, SQLITE_UTF8));
+    }
+}
+
+void Statement::Bind(int index, double value) {
+    if (stmt_ != nullptr) {
+        Keep(sqlite3_bind_double(stmt_, index, value));
+    }
+}
+
 void Statement::BindNull(int index) {
     if (stmt_ != nullptr) {
         Keep(sqlite3_bind_null(stmt_, index));
@@ -133,6 +146,8 @@ int Statement::Step() {
 bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
 
 std::optional<std::int64_t> Statement::OptionalInt(int column) const {
     if (IsNull(column)) {

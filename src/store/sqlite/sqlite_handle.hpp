@@ -57,6 +57,10 @@ public:
     void Bind(int index, std::int64_t value);
     void Bind(int index, std::string_view text);
     void Bind(int index, const std::string& text) { Bind(index, std::string_view{text}); }
+    void Bind(int index, double value);
+    /// Binds `text` without copying it (SQLITE_STATIC): the caller keeps it alive and unchanged
+    /// until this Statement is destroyed. For bulk writes, where the copy is a malloc per value.
+    void BindStatic(int index, std::string_view text);
     void BindNull(int index);
     void Bind(int index, const std::optional<std::int64_t>& value);
     void Bind(int index, const std::optional<std::string>& text);
@@ -67,6 +71,7 @@ public:
     // Columns are 0-based, as in sqlite3_column_*. Valid until the next Step().
     [[nodiscard]] bool IsNull(int column) const;
     [[nodiscard]] std::int64_t Int(int column) const;
+    [[nodiscard]] double Double(int column) const;
     [[nodiscard]] std::optional<std::int64_t> OptionalInt(int column) const;
     [[nodiscard]] std::string_view Text(int column) const;
     [[nodiscard]] std::optional<std::string> OptionalText(int column) const;
@@ -95,6 +100,9 @@ public:
     }
 
     [[nodiscard]] sqlite3* Raw() const noexcept { return db_.get(); }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE of this connection.
+    [[nodiscard]] std::int64_t Changes() const noexcept { return sqlite3_changes64(db_.get()); }
 
     static constexpr std::size_t kMaxCachedStatements = 128;
 
