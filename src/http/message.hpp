@@ -1,12 +1,18 @@
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+
+#include "core/ports/blob_store.hpp"
 
 namespace batchd::http {
 
@@ -18,6 +24,9 @@ struct Request {
     std::string query;   // the target after '?', raw: "type%5B0%5D=product-export&limit=2"
     std::vector<std::pair<std::string, std::string>> headers;  // names in lower case, in arrival order
     std::string body;
+    /// Set instead of `body` for an upload (POST /admin/uploads…, multipart): the server spooled the
+    /// body to this file, which it deletes when the handler returns. Read it on the blocking pool.
+    std::optional<std::filesystem::path> body_file;
 
     /// The first header named `name` (lower case), or "" when there is none.
     [[nodiscard]] std::string_view Header(std::string_view name) const {
@@ -38,6 +47,11 @@ struct Response {
     std::string content_type{kJsonContentType};
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. CORS
+    /// Set instead of `body` for a download: the server sends `body_size` bytes read from here in
+    /// chunks (on the io thread, as Beast's file_body does: local reads of 64 KiB are short), so a
+    /// large file is never held in memory. A reader that ends early closes the connection.
+    std::shared_ptr<core::BlobReader> body_reader;
+    std::uint64_t body_size = 0;
 };
 
 /// What the server calls for every request, on the io thread that read it. It must not block: store

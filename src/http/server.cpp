@@ -2,8 +2,12 @@
 // lives here, and handlers see only http::Request and http::Response.
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <filesystem>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -19,10 +23,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "http/api.hpp"
 #include "http/errors.hpp"
@@ -42,6 +49,10 @@ constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 // client see the answer instead of a reset. Bounded in bytes and time.
 constexpr std::size_t kMaxDrainBytes = 4 * 1024 * 1024;
 constexpr std::chrono::seconds kMaxDrainTime{5};
+// A download is sent in pieces of this size: memory per download stays flat.
+constexpr std::size_t kDownloadChunk = 64 * 1024;
+// The routes whose multipart bodies are spooled to a file instead of memory (MEDUSA-SPEC §5).
+constexpr std::array<std::string_view, 2> kUploadPaths{"/admin/uploads", "/admin/uploads/protected"};
 
 // One io thread: its io_context, its acceptor and the connections it serves. Only that thread
 // touches `sessions` and `stopping` (Stop posts to it).
@@ -75,7 +86,78 @@ std::string Lower(std::string_view text) {
     return lower;
 }
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && Lower(a) == Lower(b);
+}
+
+// Whether the body of this request goes to a spool file: a multipart POST to an upload route
+// (matched as the router does: case-insensitively, one trailing '/' ignored).
+template <class Body>
+bool IsUpload(const bhttp::request<Body>& message) {
+    if (message.method() != bhttp::verb::post) {
+        return false;
+    }
+    std::string_view path(message.target().data(), message.target().size());
+    path = path.substr(0, path.find('?'));
+    if (path.size() > 1 && path.back() == '/') {
+        path.remove_suffix(1);
+    }
+    const auto matches = [&](std::string_view upload) { return EqualsIgnoringCase(path, upload); };
+    if (std::none_of(kUploadPaths.begin(), kUploadPaths.end(), matches)) {
+        return false;
+    }
+    std::string_view type(message[bhttp::field::content_type].data(),
+                          message[bhttp::field::content_type].size());
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
+        type.remove_prefix(1);
+    }
+    return Lower(type.substr(0, 10)) == "multipart/";
+}
+
+// A name for a new spool file that no other request, here or in another process, uses.
+std::filesystem::path NewSpoolPath() {
+    static const std::uint64_t kProcessNonce = [] {
+        std::random_device device;
+        return (std::uint64_t{device()} << 32U) | device();
+    }();
+    static std::atomic<std::uint64_t> counter{0};
+    std::error_code ignored;
+    std::filesystem::path folder = std::filesystem::temp_directory_path(ignored);
+    if (folder.empty()) {
+        folder = "/tmp";
+    }
+    return folder / ("batchd-upload-" + std::to_string(getpid()) + "-" + std::to_string(kProcessNonce) + "-" +
+                     std::to_string(counter.fetch_add(1)));
+}
+
+/// Owns a spool file: removes it when the request is done, whatever way it ends.
+class SpoolFile {
+public:
+    SpoolFile() = default;
+    ~SpoolFile() { Remove(); }
+    SpoolFile(const SpoolFile&) = delete;
+    SpoolFile& operator=(const SpoolFile&) = delete;
+
+    const std::filesystem::path& Make() {
+        path_ = NewSpoolPath();
+        return path_;
+    }
+
+    void Remove() {
+        if (!path_.empty()) {
+            std::error_code ignored;
+            std::filesystem::remove(path_, ignored);
+            path_.clear();
+        }
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+// Method, target and headers; the body is the caller's business.
+template <class Body>
+Request ToRequestHead(const bhttp::request<Body>& message) {
     Request request;
     request.method = std::string(message.method_string());
     const std::string_view target(message.target().data(), message.target().size());
@@ -89,6 +171,11 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
             Lower(std::string_view(field.name_string().data(), field.name_string().size())),
             std::string(field.value().data(), field.value().size()));
     }
+    return request;
+}
+
+Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
+    Request request = ToRequestHead(message);
     request.body = std::move(message.body());
     return request;
 }
@@ -110,11 +197,58 @@ bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned vers
     return message;
 }
 
+// The header, then body_size bytes from the reader, piece by piece. Once the header is out the status
+// cannot change: a reader that fails or ends early can only close the connection (false).
+asio::awaitable<bool> SendStreamed(beast::tcp_stream& stream,
+                                   Response response,
+                                   unsigned version,
+                                   bool keep_alive,
+                                   std::chrono::seconds timeout) {
+    bhttp::response<bhttp::empty_body> header;
+    header.version(version);
+    header.result(static_cast<unsigned>(response.status));
+    header.set(bhttp::field::server, "batchd");
+    if (!response.content_type.empty()) {
+        header.set(bhttp::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) {
+        header.insert(name, value);
+    }
+    header.keep_alive(keep_alive);
+    header.content_length(response.body_size);
+    bhttp::response_serializer<bhttp::empty_body> serializer{header};
+    stream.expires_after(timeout);
+    auto [error, written] = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
+    if (error) {
+        co_return false;
+    }
+    std::uint64_t left = response.body_size;
+    while (left > 0) {
+        auto piece = response.body_reader->Read(
+            static_cast<std::size_t>(std::min<std::uint64_t>(left, kDownloadChunk)));
+        if (!piece || piece->empty()) {
+            spdlog::warn("download ended {} bytes early: {}", left,
+                         piece ? "the file shrank" : piece.error().detail);
+            co_return false;
+        }
+        left -= std::min<std::uint64_t>(left, piece->size());
+        stream.expires_after(timeout);
+        auto [write_error, sent] = co_await asio::async_write(stream, asio::buffer(*piece), kUseTuple);
+        if (write_error) {
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
 asio::awaitable<bool> Send(beast::tcp_stream& stream,
                            Response response,
                            unsigned version,
                            bool keep_alive,
                            std::chrono::seconds timeout) {
+    if (response.body_reader) {
+        co_return co_await SendStreamed(stream, std::move(response), version, keep_alive, timeout);
+    }
     auto message = ToMessage(std::move(response), version, keep_alive);
     stream.expires_after(timeout);
     auto [error, written] = co_await bhttp::async_write(stream, message, kUseTuple);
@@ -268,39 +402,53 @@ private:
         while (!worker.stopping) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(kHeaderLimit);
-            parser.body_limit(config_.body_limit);
+            // Beast would check Content-Length against a limit while it parses the header, before we
+            // know whether this is an upload: none here, the right one just below.
+            parser.body_limit(boost::none);
             // One deadline for the whole request: a client that trickles it in is dropped.
             stream.expires_after(config_.read_timeout);
             auto [error, read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-            if (!error && !parser.is_done()) {
-                if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-                    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-                    auto [continue_error, sent] = co_await asio::async_write(
-                        stream, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
-                    error = continue_error;
-                }
-                if (!error) {
-                    std::tie(error, read) = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
-                }
-            }
             if (error) {
-                co_await AnswerReadError(stream, error);
+                co_await AnswerReadError(stream, error, config_.body_limit);
                 co_return;
             }
+            const bool upload = IsUpload(parser.get());
+            const std::uint64_t limit = upload ? config_.upload_limit : std::uint64_t{config_.body_limit};
+            if (const auto length = parser.content_length(); length && *length > limit) {
+                co_await AnswerReadError(stream, bhttp::error::body_limit, limit);
+                co_return;
+            }
+            parser.body_limit(limit);  // a chunked body counts down from here
             const unsigned version = parser.get().version();
             bool keep_alive = parser.get().keep_alive();
             const bool log_request = spdlog::should_log(spdlog::level::debug);
             const std::string target = log_request ? std::string(parser.get().method_string()) + " " +
                                                          std::string(parser.get().target())
                                                    : std::string();
+            SpoolFile spool;  // removed as soon as the handler is done with it, however it ends
+            Request request;
+            if (upload) {
+                error = co_await ReadUpload(stream, buffer, parser, spool.Make(), request);
+            } else {
+                error = co_await ReadBody(stream, buffer, parser);
+                if (!error) {
+                    request = ToRequest(parser.release());
+                }
+            }
+            if (error) {
+                spool.Remove();
+                co_await AnswerReadError(stream, error, limit);
+                co_return;
+            }
             Response response;
             try {
-                response = co_await handler_(ToRequest(parser.release()));
+                response = co_await handler_(std::move(request));
             } catch (const std::exception& failure) {
                 spdlog::error("http handler: {}", failure.what());
                 response = InternalErrorResponse();
                 keep_alive = false;
             }
+            spool.Remove();  // the response never refers to it: gone before the client hears back
             if (log_request) {
                 spdlog::debug("http {} -> {}", target, response.status);
             }
@@ -315,11 +463,78 @@ private:
         }
     }
 
-    asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream, const beast::error_code& error) {
+    // A client that sent "Expect: 100-continue" waits for this before it sends the body.
+    static asio::awaitable<beast::error_code> SendContinue(beast::tcp_stream& stream,
+                                                           const bhttp::request<bhttp::string_body>& header) {
+        if (!beast::iequals(header[bhttp::field::expect], "100-continue")) {
+            co_return beast::error_code{};
+        }
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [error, sent] =
+            co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
+        co_return error;
+    }
+
+    // The rest of an ordinary request, into memory, within the request's one deadline.
+    static asio::awaitable<beast::error_code> ReadBody(beast::tcp_stream& stream,
+                                                       beast::flat_buffer& buffer,
+                                                       bhttp::request_parser<bhttp::string_body>& parser) {
+        if (parser.is_done()) {
+            co_return beast::error_code{};
+        }
+        if (auto error = co_await SendContinue(stream, parser.get())) {
+            co_return error;
+        }
+        auto [error, read] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+        co_return error;
+    }
+
+    // The body of an upload, into a new spool file at `path`; fills `request` (body_file = path).
+    // The deadline is reset whenever bytes arrive: a large upload may take a while, an idle one not.
+    asio::awaitable<beast::error_code> ReadUpload(beast::tcp_stream& stream,
+                                                  beast::flat_buffer& buffer,
+                                                  bhttp::request_parser<bhttp::string_body>& header_parser,
+                                                  const std::filesystem::path& path,
+                                                  Request& request) {
+        beast::error_code error = co_await SendContinueIfBody(stream, header_parser);
+        if (error) {
+            co_return error;
+        }
+        bhttp::request_parser<bhttp::file_body> parser{std::move(header_parser)};
+        parser.body_limit(config_.upload_limit);
+        parser.get().body().open(path.c_str(), beast::file_mode::write_new, error);
+        if (error) {
+            spdlog::error("cannot create the upload spool file {}: {}", path.string(), error.message());
+            co_return error;
+        }
+        while (!parser.is_done()) {
+            stream.expires_after(config_.read_timeout);
+            auto [read_error, read] = co_await bhttp::async_read_some(stream, buffer, parser, kUseTuple);
+            if (read_error) {
+                co_return read_error;
+            }
+        }
+        parser.get().body().close();
+        request = ToRequestHead(parser.get());
+        request.body_file = path;
+        co_return beast::error_code{};
+    }
+
+    static asio::awaitable<beast::error_code> SendContinueIfBody(
+        beast::tcp_stream& stream, const bhttp::request_parser<bhttp::string_body>& parser) {
+        if (parser.is_done()) {
+            co_return beast::error_code{};
+        }
+        co_return co_await SendContinue(stream, parser.get());
+    }
+
+    asio::awaitable<void> AnswerReadError(beast::tcp_stream& stream,
+                                          const beast::error_code& error,
+                                          std::uint64_t body_limit) {
         if (error == bhttp::error::body_limit) {
-            Response response = ErrorResponse(core::Error{
-                core::Errc::kTooLarge,
-                "Request body is larger than the limit of " + std::to_string(config_.body_limit) + " bytes"});
+            Response response =
+                ErrorResponse(core::Error{core::Errc::kTooLarge, "Request body is larger than the limit of " +
+                                                                     std::to_string(body_limit) + " bytes"});
             if (co_await Send(stream, std::move(response), 11, false, config_.read_timeout)) {
                 co_await DrainAndClose(stream, config_.read_timeout);
             }
@@ -328,6 +543,14 @@ private:
         if (error == bhttp::error::header_limit) {
             co_await Send(stream,
                           JsonErrorResponse(431, "invalid_data", "Request header fields are too large"), 11,
+                          false, config_.read_timeout);
+            co_return;
+        }
+        // The spool disk is full (or the spool file cannot be made): the client may retry later.
+        if (error == boost::system::errc::no_space_on_device ||
+            error == boost::system::errc::file_too_large || error == boost::system::errc::permission_denied ||
+            error == boost::system::errc::file_exists) {
+            co_await Send(stream, ErrorResponse(core::Error{core::Errc::kUnavailable, error.message()}), 11,
                           false, config_.read_timeout);
             co_return;
         }

@@ -12,9 +12,10 @@ namespace batchd::http {
 
 struct ServerConfig {
     std::string address = "127.0.0.1";
-    std::uint16_t port = 9000;              // 0: any free port (Start returns it)
-    int io_threads = 2;                     // one io_context and one acceptor each
-    std::size_t body_limit = 102400;        // bytes; a larger body gets 413 (v1's 100 KB)
+    std::uint16_t port = 9000;                            // 0: any free port (Start returns it)
+    int io_threads = 2;                                   // one io_context and one acceptor each
+    std::size_t body_limit = 102400;                      // bytes; a larger body gets 413 (v1's 100 KB)
+    std::uint64_t upload_limit = std::uint64_t{1} << 30;  // bytes of a multipart upload body; larger: 413
     std::chrono::seconds read_timeout{30};  // to read one whole request (and to write its response)
 };
 
@@ -30,6 +31,16 @@ struct ServerConfig {
 /// is answered 413 and the connection closed after draining what the client still sends; a request
 /// that is not HTTP gets 400; an exception from the handler gets the generic 500, is logged, and
 /// closes the connection.
+///
+/// Uploads: the body of `POST /admin/uploads[/protected]` with a multipart Content-Type is never
+/// held in memory. It is read (up to `upload_limit`) into a spool file in the system temp folder,
+/// `batchd-upload-<random>`, created exclusively; the handler gets its path in Request::body_file
+/// and the server deletes it when the handler returns (or the connection fails), before it
+/// sends the response. The
+/// `read_timeout` of an upload body is an idle timeout (reset whenever bytes arrive), since a large
+/// upload may rightly take longer than one read_timeout. A full spool disk gets 503.
+///
+/// Downloads: a Response with a body_reader is sent in chunks read from it (see message.hpp).
 ///
 /// Lifetime: Start once, Stop once (the destructor stops too). Start and Stop are called from one
 /// controlling thread; everything else happens on the io threads.
