@@ -9,7 +9,9 @@
 
 #include "auth/credentials.hpp"
 #include "http/batch_jobs_routes.hpp"
+#include "http/catalog_routes.hpp"
 #include "http/errors.hpp"
+#include "http/uploads_routes.hpp"
 #include "http/utf8.hpp"
 #include "runtime/run_blocking.hpp"
 
@@ -124,6 +126,8 @@ void AddHealthRoutes(Router& router, const Services& services) {
 Api::Api(Services services) : services_(services) {
     AddHealthRoutes(router_, services_);
     AddBatchJobRoutes(router_, services_);
+    AddUploadRoutes(router_, services_);
+    AddCatalogRoutes(router_, services_);
 }
 
 awaitable<Response> Api::Handle(Request request) const {

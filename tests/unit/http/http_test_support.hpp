@@ -2,8 +2,11 @@
 
 #include <atomic>
 #include <exception>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <random>
 #include <string>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,12 +16,16 @@
 #include <boost/json/value.hpp>
 
 #include "auth/credentials.hpp"
+#include "auth/url_signer.hpp"
 #include "core/strategy.hpp"
 #include "core/strategy_registry.hpp"
 #include "fakes/in_memory_database.hpp"
+#include "files/fs_blob_store.hpp"
 #include "http/api.hpp"
 #include "http/message.hpp"
 #include "runtime/job_service.hpp"
+#include "store/sqlite/sqlite_catalog_store.hpp"
+#include "store/sqlite/sqlite_database.hpp"
 
 namespace batchd::http::testing {
 
@@ -53,15 +60,50 @@ public:
     core::Result<void> Process(core::JobContext& /*ctx*/) const override { return {}; }
 };
 
+/// A folder of its own under the system temp folder, removed with everything in it at the end.
+class TempFolder {
+public:
+    TempFolder() {
+        std::random_device random;
+        path_ = std::filesystem::temp_directory_path() /
+                ("batchd-http-test-" + std::to_string(random()) + "-" + std::to_string(random()));
+        std::filesystem::create_directories(path_);
+    }
+    TempFolder(const TempFolder&) = delete;
+    TempFolder& operator=(const TempFolder&) = delete;
+    ~TempFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// The catalog of the API tests: a migrated SQLite file in `folder`, as `batchd migrate` leaves it.
+inline std::unique_ptr<core::CatalogStore> MakeTestCatalog(const std::filesystem::path& folder) {
+    store::sqlite::SqliteConfig config;
+    config.file = folder / "catalog.db";
+    config.read_connections = 2;
+    static_cast<void>(store::sqlite::MakeSqliteDatabase(config));  // applies the migrations
+    return store::sqlite::MakeSqliteCatalogStore(config);
+}
+
 /// MEDUSA-SPEC §8's world: admin_user (token test_token), member-user (no token), other_user
-/// (token other_token), the in-memory database, a JobService and the registry, all behind Services.
+/// (token other_token), the in-memory database, a JobService and the registry, a SQLite catalog and
+/// a file folder in a temp folder, all behind Services.
 class ApiWorld {
 public:
     ApiWorld()
         : clock_(core::TimePoint{std::chrono::milliseconds{1'700'000'000'000}}),
           jobs_(database_, registry_, clock_, nullptr),
           pool_(2),
-          services_{jobs_, database_, registry_, database_, pool_} {
+          catalog_(MakeTestCatalog(folder_.path())),
+          files_(files::MakeFsBlobStore(folder_.path() / "files")),
+          url_signer_(std::string(32, 'k')),
+          services_{jobs_, database_, registry_, database_, pool_, *catalog_, *files_, url_signer_, ""} {
         static_cast<void>(registry_.Add(std::make_unique<PreparingStrategy>()));
         static_cast<void>(registry_.Add(std::make_unique<RefusingStrategy>()));
         AddUser("admin_user", "admin@medusa.js", "test_token");
@@ -107,13 +149,18 @@ public:
     Services& services() { return services_; }
     fakes::InMemoryDatabase& database() { return database_; }
     runtime::JobService& jobs() { return jobs_; }
+    core::CatalogStore& catalog() { return *catalog_; }
 
 private:
+    TempFolder folder_;
     fakes::InMemoryDatabase database_;
     core::StrategyRegistry registry_;
     SteppingClock clock_;
     runtime::JobService jobs_;
     boost::asio::thread_pool pool_;
+    std::unique_ptr<core::CatalogStore> catalog_;
+    std::unique_ptr<core::BlobStore> files_;
+    auth::UrlSigner url_signer_;
     Services services_;
 };
 
