@@ -89,6 +89,9 @@ void ApplyFile(const std::filesystem::path& file, Config& config) {
     ReadString(table, "redis_url", config.redis_url);
     ReadInt(table, "workers", config.workers, 0, 256);
     ReadInt<std::size_t>(table, "body_limit", config.body_limit, 1024, std::size_t{1} << 30);
+    ReadInt<std::uint64_t>(table, "upload_limit", config.upload_limit, 1024, std::uint64_t{1} << 40);
+    ReadString(table, "public_url", config.public_url);
+    ReadString(table, "signing_secret", config.signing_secret);
     ReadInt(table, "io_threads", config.io_threads, 1, 64);
     ReadInt(table, "blocking_threads", config.blocking_threads, 1, 256);
     ReadString(table, "log_level", config.log_level);
@@ -147,6 +150,16 @@ void ApplyEnvironment(Config& config) {
     if (auto value = Env("BATCHD_BODY_LIMIT")) {
         config.body_limit = ParseInt<std::size_t>(*value, "BATCHD_BODY_LIMIT", 1024, std::size_t{1} << 30);
     }
+    if (auto value = Env("BATCHD_UPLOAD_LIMIT")) {
+        config.upload_limit =
+            ParseInt<std::uint64_t>(*value, "BATCHD_UPLOAD_LIMIT", 1024, std::uint64_t{1} << 40);
+    }
+    if (auto value = Env("BATCHD_PUBLIC_URL")) {
+        config.public_url = *value;
+    }
+    if (auto value = Env("BATCHD_SIGNING_SECRET")) {
+        config.signing_secret = *value;
+    }
     if (auto value = Env("BATCHD_LOG_LEVEL")) {
         config.log_level = *value;
     }
@@ -190,6 +203,9 @@ Config LoadConfig(const ConfigOverrides& flags) {
     }
     if (flags.no_workers) {
         config.workers = 0;
+    }
+    while (config.public_url.ends_with('/')) {
+        config.public_url.pop_back();
     }
     if (config.heartbeat >= config.lease) {
         throw ConfigError("worker.heartbeat_ms must be shorter than worker.lease_ms");

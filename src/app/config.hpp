@@ -22,8 +22,11 @@ struct Config {
     int workers = 4;                         // worker threads in this process; 0 with --no-workers
     std::vector<std::string> plugins;        // strategy plugins (.so) loaded at start, in order
     std::size_t body_limit = 102'400;        // bytes; Medusa's 100 KB JSON limit, larger → 413
-    int io_threads = 2;                      // HTTP threads, one io_context each
-    int blocking_threads = 4;                // HTTP → store calls
+    std::uint64_t upload_limit = std::uint64_t{1} << 30;  // bytes of one multipart upload request
+    std::string public_url;      // how clients reach this server, for links; empty: http://address:port
+    std::string signing_secret;  // signs download links; empty: <data_dir>/signing-secret (made once)
+    int io_threads = 2;          // HTTP threads, one io_context each
+    int blocking_threads = 4;    // HTTP → store calls
     std::string log_level = "info";
 
     std::chrono::milliseconds lease{10'000};     // how long a claimed phase stays ours without a heartbeat

@@ -1,8 +1,10 @@
 // batchd: the composition root. The only file that sees every layer; it wires them explicitly, in
 // dependency order, so that destruction runs in reverse (HOUSE-STYLE §3.3).
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iomanip>
 #include <iostream>
 #include <thread>
 
@@ -14,8 +16,10 @@
 
 #include "app/config.hpp"
 #include "app/fixtures.hpp"
+#include "app/seed.hpp"
 #include "app/wiring.hpp"
 #include "auth/credentials.hpp"
+#include "auth/url_signer.hpp"
 #include "core/strategy_registry.hpp"
 #include "files/fs_blob_store.hpp"
 #include "http/server.hpp"
@@ -24,6 +28,7 @@
 #include "runtime/plugin_loader.hpp"
 #include "runtime/system_clock.hpp"
 #include "runtime/worker_pool.hpp"
+#include "strategies/product_export.hpp"
 
 namespace batchd::app {
 namespace {
@@ -72,8 +77,12 @@ void ArmShutdownDeadline(std::chrono::milliseconds grace) {
     }}.detach();
 }
 
-core::StrategyRegistry LoadStrategies(const Config& config) {
+// The built-in types first, so that a plugin may override one (MEDUSA-SPEC §3.5).
+core::StrategyRegistry LoadStrategies(const Config& config,
+                                      core::CatalogStore& catalog,
+                                      const core::Clock& clock) {
     core::StrategyRegistry strategies;
+    (void)strategies.Add(strategies::MakeProductExportStrategy(catalog, clock));
     for (const std::string& plugin : config.plugins) {
         runtime::LoadPlugin(plugin, strategies);
         spdlog::info("loaded plugin {}", plugin);
@@ -98,9 +107,10 @@ runtime::WorkerConfig MakeWorkerConfig(const Config& config, const core::Strateg
 struct Engine {
     explicit Engine(const Config& config)
         : database(MakeDatabase(config)),
+          catalog(MakeCatalogStore(config)),
           bus(MakeEventBus(config)),
           files(files::MakeFsBlobStore(config.FilesRoot())),
-          strategies(LoadStrategies(config)),
+          strategies(LoadStrategies(config, *catalog, clock)),
           // Every process relays the shared outbox: the events of its own writes and those another
           // process recorded but died before publishing.
           relay(*database, *bus),
@@ -130,6 +140,7 @@ struct Engine {
 
     runtime::SystemClock clock;
     std::unique_ptr<core::Database> database;
+    std::unique_ptr<core::CatalogStore> catalog;
     std::unique_ptr<core::EventBus> bus;
     std::unique_ptr<core::BlobStore> files;
     core::StrategyRegistry strategies;
@@ -157,8 +168,12 @@ int Serve(const Config& config) {
     server_config.port = config.port;
     server_config.io_threads = config.io_threads;
     server_config.body_limit = config.body_limit;
-    http::Server server{
-        server_config, http::Services{jobs, *engine.database, engine.strategies, *engine.database, blocking}};
+    server_config.upload_limit = config.upload_limit;
+    const auth::UrlSigner url_signer{LoadSigningSecret(config)};
+    http::Services services{
+        jobs,          *engine.database, engine.strategies, *engine.database, blocking, *engine.catalog,
+        *engine.files, url_signer,       config.public_url};
+    http::Server server{server_config, services};
     const std::uint16_t port = server.Start();
     std::cout << "batchd listening on http://" << config.address << ":" << port << std::endl;
     spdlog::info("serving on {}:{} with {} workers, database {}", config.address, port, config.workers,
@@ -235,10 +250,29 @@ int AddUser(const Config& config,
 
 int LoadFixtureFile(const Config& config, const std::string& file) {
     runtime::SystemClock clock;
-    auto database = MakeDatabase(config);
-    const FixtureCounts counts = LoadFixtures(file, *database, clock.Now());
-    std::cerr << "loaded " << counts.users << " users and " << counts.jobs << " batch jobs from " << file
-              << "\n";
+    auto database = MakeDatabase(config);  // migrates, so it comes first
+    auto catalog = MakeCatalogStore(config);
+    const FixtureCounts counts = LoadFixtures(file, *database, *catalog, clock.Now());
+    std::cerr << "loaded " << counts.users << " users, " << counts.jobs << " batch jobs, " << counts.products
+              << " products (" << counts.variants << " variants), " << counts.price_lists
+              << " price lists and " << counts.orders << " orders from " << file << "\n";
+    return EXIT_SUCCESS;
+}
+
+// `batchd seed`: a synthetic catalog straight into the store; needs no workers, bus or files.
+int Seed(const Config& config, const SeedOptions& options) {
+    auto database = MakeDatabase(config);  // migrates, so it comes first
+    auto catalog = MakeCatalogStore(config);
+    const auto started = std::chrono::steady_clock::now();
+    auto seeded = SeedCatalog(*catalog, options);
+    if (!seeded) {
+        std::cerr << "batchd seed: " << seeded.error().detail << "\n";
+        return EXIT_FAILURE;
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    std::cout << "seeded " << seeded->products << " products, " << seeded->variants << " variants, "
+              << seeded->orders << " orders in " << std::fixed << std::setprecision(1) << took.count() << " s"
+              << std::endl;
     return EXIT_SUCCESS;
 }
 
@@ -281,10 +315,27 @@ int Run(int argc, char** argv) {
 
     auto* fixtures = cli.add_subcommand("fixtures", "load exact data for tests and demos");
     fixtures->require_subcommand(1);
-    auto* fixtures_load = fixtures->add_subcommand("load", "insert the users and batch jobs of a JSON file");
+    auto* fixtures_load =
+        fixtures->add_subcommand("load", "insert the users, batch jobs and catalog of a JSON file");
     AddConfigFlags(*fixtures_load, flags);
     std::string fixture_file;
     fixtures_load->add_option("file", fixture_file, "the JSON file")->required()->check(CLI::ExistingFile);
+
+    auto* seed = cli.add_subcommand("seed", "generate a synthetic catalog (deterministic for a --seed)");
+    AddConfigFlags(*seed, flags);
+    SeedOptions seed_options;
+    seed->add_option("--products", seed_options.products, "products to make")
+        ->required()
+        ->check(CLI::NonNegativeNumber);
+    seed->add_option("--variants-per-product", seed_options.variants_per_product, "variants of each product")
+        ->required()
+        ->check(CLI::Range(1, 1000));
+    seed->add_option("--orders", seed_options.orders, "orders to make (default 0)")
+        ->check(CLI::NonNegativeNumber);
+    seed->add_option("--seed", seed_options.seed, "the generator's seed (default 1)");
+    seed->add_option("--batch-size", seed_options.batch_size,
+                     "products (orders) per transaction (default 1000)")
+        ->check(CLI::PositiveNumber);
 
     CLI11_PARSE(cli, argc, argv);
     const Config config = LoadConfig(flags);
@@ -303,6 +354,9 @@ int Run(int argc, char** argv) {
     }
     if (fixtures_load->parsed()) {
         return LoadFixtureFile(config, fixture_file);
+    }
+    if (seed->parsed()) {
+        return Seed(config, seed_options);
     }
     return EXIT_FAILURE;
 }

@@ -30,6 +30,7 @@ const PLUGIN =
   process.env.BATCHD_TEST_PLUGIN || path.join(REPO, 'build/dev/tests/plugin/libbatchd_test_strategies.so');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
+const SEED_TIMEOUT_MS = 300_000;
 
 /// The users of MEDUSA-SPEC §8: admin_user owns the API token `test_token`; member-user has none.
 const USERS = [
@@ -46,9 +47,9 @@ const USERS = [
 ];
 
 /// Runs `batchd <args>` to completion; throws with its stderr when it fails.
-async function runBatchd(args, env) {
+async function runBatchd(args, env, timeoutMs = START_TIMEOUT_MS) {
   try {
-    return await execFileAsync(BIN, args, { env, timeout: START_TIMEOUT_MS });
+    return await execFileAsync(BIN, args, { env, timeout: timeoutMs });
   } catch (error) {
     throw new Error(`batchd ${args.join(' ')} failed (${error.code}):\n${error.stderr || error.message}`);
   }
@@ -103,9 +104,18 @@ function tail(file, lines = 30) {
 /**
  * Starts batchd on a free port with a temp data dir, after loading `users` and `jobs` as a fixture.
  * Options: jobs (batch_jobs fixture entries, in creation order), users (default USERS),
+ * catalog (more fixture sections: products, regions, … as `batchd fixtures load` reads them),
+ * seed (arguments of `batchd seed`, run before the server starts),
  * workers (default 2; 0 starts the server with --no-workers), env (extra environment).
  */
-async function startBatchd({ jobs = [], users = USERS, workers = 2, env: extraEnv = {} } = {}) {
+async function startBatchd({
+  jobs = [],
+  users = USERS,
+  catalog = {},
+  seed = null,
+  workers = 2,
+  env: extraEnv = {},
+} = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'batchd-api-'));
   const env = { ...process.env, BATCHD_LOG_LEVEL: process.env.BATCHD_LOG_LEVEL || 'info', ...extraEnv };
   // Nothing from the caller's environment may point this server at another one's data.
@@ -130,8 +140,9 @@ async function startBatchd({ jobs = [], users = USERS, workers = 2, env: extraEn
   try {
     await runBatchd(['migrate', ...common], env);
     const fixture = path.join(dataDir, 'fixture.json');
-    fs.writeFileSync(fixture, JSON.stringify({ users, batch_jobs: jobs }, null, 2));
+    fs.writeFileSync(fixture, JSON.stringify({ ...catalog, users, batch_jobs: jobs }, null, 2));
     await runBatchd(['fixtures', 'load', fixture, ...common], env);
+    if (seed) await runBatchd(['seed', ...seed, ...common], env, SEED_TIMEOUT_MS);
   } catch (error) {
     await discard();
     throw error;
