@@ -1,5 +1,7 @@
 #include "http/api.hpp"
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "http/batch_jobs_routes.hpp"
 #include "http/catalog_routes.hpp"
 #include "http/errors.hpp"
+#include "http/token_cache.hpp"
 #include "http/uploads_routes.hpp"
 #include "http/utf8.hpp"
 #include "runtime/run_blocking.hpp"
@@ -21,6 +24,10 @@ namespace {
 using boost::asio::awaitable;
 
 constexpr std::string_view kAdminPrefix = "/admin";
+
+// A removed token keeps working this long at most; in exchange most requests skip a store lookup.
+constexpr std::chrono::milliseconds kTokenCacheTtl{5'000};
+constexpr std::size_t kTokenCacheCapacity = 4096;
 
 bool IsAdminPath(std::string_view path) {
     return path.starts_with(kAdminPrefix) &&
@@ -66,11 +73,22 @@ std::vector<std::string> OfferedTokens(const Request& request) {
     return tokens;
 }
 
-awaitable<core::Result<core::User>> Authenticate(const Services& services, const Request& request) {
+core::TimePoint Now() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+awaitable<core::Result<core::User>> Authenticate(const Services& services,
+                                                 TokenCache& tokens,
+                                                 const Request& request) {
     for (const std::string& token : OfferedTokens(request)) {
+        std::string token_hash = auth::HashApiToken(token);
+        if (auto known = tokens.Find(token_hash, Now())) {
+            co_return std::move(*known);
+        }
         auto user = co_await runtime::RunBlocking(
-            services.blocking, [&] { return services.users.FindUserByTokenHash(auth::HashApiToken(token)); });
+            services.blocking, [&] { return services.users.FindUserByTokenHash(token_hash); });
         if (user) {
+            tokens.Store(std::move(token_hash), *user, Now());
             co_return user;
         }
         if (user.error().code != core::Errc::kNotFound) {
@@ -123,7 +141,9 @@ void AddHealthRoutes(Router& router, const Services& services) {
 
 }  // namespace
 
-Api::Api(Services services) : services_(services) {
+Api::Api(Services services)
+    : services_(std::move(services)),
+      tokens_(std::make_shared<TokenCache>(kTokenCacheTtl, kTokenCacheCapacity)) {
     AddHealthRoutes(router_, services_);
     AddBatchJobRoutes(router_, services_);
     AddUploadRoutes(router_, services_);
@@ -141,7 +161,7 @@ awaitable<Response> Api::Handle(Request request) const {
     Response response;
     bool answered = false;
     if (admin) {
-        auto user = co_await Authenticate(services_, request);
+        auto user = co_await Authenticate(services_, *tokens_, request);
         if (!user) {
             response = ErrorResponse(user.error());
             answered = true;

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <memory>
+
 #include <boost/asio/awaitable.hpp>
 
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "http/services.hpp"
+#include "http/token_cache.hpp"
 
 namespace batchd::http {
 
@@ -13,9 +16,11 @@ namespace batchd::http {
 ///   1. /admin: CORS — the Origin is echoed with credentials allowed (medusa-js sends cookies), and an
 ///      OPTIONS preflight is answered 204 allowing the headers medusa-js sends;
 ///   2. /admin: authentication (BATCHD-CONTRACT §A) — `x-medusa-access-token: <token>` or
-///      `Authorization: Bearer <token>`, looked up by hash; otherwise 401 `Unauthorized` (text);
+///      `Authorization: Bearer <token>`, looked up by hash (a found user is remembered for 5 s,
+///      TokenCache); otherwise 401 `Unauthorized` (text);
 ///   3. routing: 404 `not_found` for an unknown path, 405 for a known path with another method.
-/// Routes: GET /health, /health/live, /health/ready (no auth) and the /admin/batch-jobs group.
+/// Routes: GET /health, /health/live, /health/ready (no auth); /admin: batch jobs, uploads and the
+/// catalog; GET /files/<key> (signed links, no auth).
 /// Built once; Handle may run concurrently on every io thread.
 class Api {
 public:
@@ -25,6 +30,7 @@ public:
 
 private:
     Services services_;
+    std::shared_ptr<TokenCache> tokens_;  // shared: Handle is const and the cache changes
     Router router_;
 };
 

@@ -1,0 +1,22 @@
+#include "http/token_cache.hpp"
+
+namespace batchd::http {
+
+std::optional<core::User> TokenCache::Find(std::string_view token_hash, core::TimePoint now) const {
+    std::scoped_lock lock{mu_};
+    const auto found = entries_.find(std::string(token_hash));
+    if (found == entries_.end() || now - found->second.stored_at >= ttl_ || now < found->second.stored_at) {
+        return std::nullopt;
+    }
+    return found->second.user;
+}
+
+void TokenCache::Store(std::string token_hash, core::User user, core::TimePoint now) {
+    std::scoped_lock lock{mu_};
+    if (entries_.size() >= capacity_ && !entries_.contains(token_hash)) {
+        entries_.clear();  // a simple bound: far more live tokens than this is not a normal load
+    }
+    entries_.insert_or_assign(std::move(token_hash), Entry{std::move(user), now});
+}
+
+}  // namespace batchd::http
