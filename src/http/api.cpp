@@ -150,6 +150,19 @@ Api::Api(Services services)
     AddCatalogRoutes(router_, services_);
 }
 
+awaitable<std::optional<Response>> Api::Admit(const Request& head) const {
+    if (!IsAdminPath(head.path) || head.method == "OPTIONS") {
+        co_return std::nullopt;
+    }
+    auto user = co_await Authenticate(services_, *tokens_, head);
+    if (user) {
+        co_return std::nullopt;  // remembered by the token cache: Handle will not ask the store again
+    }
+    Response response = ErrorResponse(user.error());
+    AddCorsHeaders(head, response);
+    co_return response;
+}
+
 awaitable<Response> Api::Handle(Request request) const {
     const bool admin = IsAdminPath(request.path);
     if (admin && request.method == "OPTIONS") {

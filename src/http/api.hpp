@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -27,6 +28,10 @@ public:
     explicit Api(Services services);
 
     [[nodiscard]] boost::asio::awaitable<Response> Handle(Request request) const;
+
+    /// An Admission (message.hpp): a request to /admin whose token does not authenticate gets its
+    /// 401 (or 503) before its body is read; anything else is let in, for Handle to answer.
+    [[nodiscard]] boost::asio::awaitable<std::optional<Response>> Admit(const Request& head) const;
 
 private:
     Services services_;

@@ -59,4 +59,9 @@ struct Response {
 /// connection (the session top catches it).
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 
+/// Looks at a request whose body has not been read yet (an upload, which may be large) and either
+/// lets it in (nullopt) or answers it at once (a 401, say), so that nobody can make the server
+/// store a body before their credentials are checked. Same threading rules as Handler.
+using Admission = std::function<boost::asio::awaitable<std::optional<Response>>(const Request&)>;
+
 }  // namespace batchd::http

@@ -279,7 +279,8 @@ bool IsParseError(const beast::error_code& error) {
 
 class Server::Impl {
 public:
-    Impl(ServerConfig config, Handler handler) : config_(std::move(config)), handler_(std::move(handler)) {}
+    Impl(ServerConfig config, Handler handler, Admission admission)
+        : config_(std::move(config)), handler_(std::move(handler)), admission_(std::move(admission)) {}
 
     ~Impl() { Stop(); }
 
@@ -425,6 +426,17 @@ private:
             const std::string target = log_request ? std::string(parser.get().method_string()) + " " +
                                                          std::string(parser.get().target())
                                                    : std::string();
+            if (upload && admission_) {
+                // Credentials before the body: nobody may fill the spool folder unauthenticated. The
+                // unread body stays on the wire, so the connection closes after the refusal.
+                std::optional<Response> refusal = co_await admission_(ToRequestHead(parser.get()));
+                if (refusal) {
+                    co_await Send(stream, std::move(*refusal), version, false, config_.read_timeout);
+                    beast::error_code ignored;
+                    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                    co_return;
+                }
+            }
             SpoolFile spool;  // removed as soon as the handler is done with it, however it ends
             Request request;
             if (upload) {
@@ -565,6 +577,7 @@ private:
 
     ServerConfig config_;
     Handler handler_;
+    Admission admission_;
     std::mutex mu_;
     bool started_ = false;  // guarded by mu_
     bool stopped_ = false;  // guarded by mu_
@@ -574,12 +587,13 @@ private:
 
 Server::Server(ServerConfig config, Services services) {
     auto api = std::make_shared<const Api>(services);
-    impl_ = std::make_unique<Impl>(std::move(config),
-                                   [api](Request request) { return api->Handle(std::move(request)); });
+    impl_ = std::make_unique<Impl>(
+        std::move(config), [api](Request request) { return api->Handle(std::move(request)); },
+        [api](const Request& head) { return api->Admit(head); });
 }
 
-Server::Server(ServerConfig config, Handler handler)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(handler))) {}
+Server::Server(ServerConfig config, Handler handler, Admission admission)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(handler), std::move(admission))) {}
 
 Server::~Server() = default;
 

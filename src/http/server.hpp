@@ -34,11 +34,11 @@ struct ServerConfig {
 ///
 /// Uploads: the body of `POST /admin/uploads[/protected]` with a multipart Content-Type is never
 /// held in memory. It is read (up to `upload_limit`) into a spool file in the system temp folder,
-/// `batchd-upload-<random>`, created exclusively; the handler gets its path in Request::body_file
-/// and the server deletes it when the handler returns (or the connection fails), before it
-/// sends the response. The
-/// `read_timeout` of an upload body is an idle timeout (reset whenever bytes arrive), since a large
-/// upload may rightly take longer than one read_timeout. A full spool disk gets 503.
+/// `batchd-upload-<random>`, created exclusively, once the Admission (if any) let its head in; the handler
+/// gets its path in Request::body_file and the server deletes it when the handler returns (or the connection
+/// fails), before it sends the response. The `read_timeout` of an upload body is an idle timeout (reset
+/// whenever bytes arrive), since a large upload may rightly take longer than one read_timeout. A full spool
+/// disk gets 503.
 ///
 /// Downloads: a Response with a body_reader is sent in chunks read from it (see message.hpp).
 ///
@@ -49,8 +49,9 @@ public:
     /// Serves the admin API (http::Api) over `services`, which must outlive the server.
     Server(ServerConfig config, Services services);
 
-    /// Serves any handler: for tests and for embedding.
-    Server(ServerConfig config, Handler handler);
+    /// Serves any handler: for tests and for embedding. `admission`, if given, sees each upload's
+    /// head before its body is spooled.
+    Server(ServerConfig config, Handler handler, Admission admission = {});
 
     ~Server();
     Server(const Server&) = delete;

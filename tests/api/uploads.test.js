@@ -7,6 +7,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const { startBatchd } = require('./lib/batchd');
 const { apiError } = require('./lib/helpers');
@@ -208,6 +209,30 @@ describe('uploads and signed downloads', () => {
       const response = await server.fetch(method, path, { body: { file_key: 'x' }, token: null });
       assert.equal(response.status, 401, `${method} ${path}`);
     }
+  });
+
+  it('an unauthenticated upload is refused before its body is read or spooled', async () => {
+    // Headers announce 512 KB (under the limit), one small piece follows: the 401 must come without the rest.
+    const url = new URL(`${server.baseUrl}/admin/uploads`);
+    const answer = await new Promise((resolve, reject) => {
+      const request = http.request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz', 'content-length': String(512 * 1024) },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => { text += chunk; });
+        response.on('end', () => resolve({ status: response.statusCode, text, spooled: spoolFilesOf(server.pid) }));
+      });
+      request.on('error', reject);
+      request.write('--xyz\r\nContent-Disposition: form-data; name="files"; filename="a.csv"\r\n\r\n');
+    });
+    assert.equal(answer.status, 401);
+    assert.equal(answer.text, 'Unauthorized');
+    assert.deepEqual(answer.spooled, []);
   });
 
   it('a tampered or expired signature is 403; a correct one made here is accepted', async () => {
