@@ -1,7 +1,10 @@
 #include "store/sqlite/sqlite_catalog_store.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,6 +36,8 @@ constexpr std::int64_t kCatalogSchemaVersion = 2;
 // The writer's page cache, in KiB (negative: SQLite's unit for a size rather than a page count).
 // Bulk PutProducts insert into a dozen indexes; a bigger cache keeps their pages in memory.
 constexpr std::string_view kWriterCacheSize = "PRAGMA cache_size = -65536";
+// Sorts and the IN lists of relation lookups stay in memory.
+constexpr std::string_view kTempStoreMemory = "PRAGMA temp_store = MEMORY";
 
 constexpr std::string_view kSchemaVersion = "SELECT max(version) FROM schema_migrations";
 
@@ -137,6 +142,116 @@ constexpr std::string_view kUpsertPrice =
     "min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, "
     "variant_id = excluded.variant_id, region_id = excluded.region_id, "
     "price_list_id = excluded.price_list_id, position = excluded.position";
+
+// A product's variants, their own prices and their option values go in multi-row upserts of up to
+// kRowsPerInsert rows: seeding writes about thirty of them per product, and one statement per row
+// costs a statement transaction and a VDBE run each. MultiRowTexts::For(n) is the statement for n
+// rows (1 ≤ n ≤ kRowsPerInsert); the parameters of row k (0-based) are numbered from k × the row's
+// column count + 1. The three kinds add at most 3 × kRowsPerInsert texts to the writer's statement
+// cache, within Connection::kMaxCachedStatements with the writer's other statements.
+constexpr int kRowsPerInsert = 16;
+
+struct MultiRowSql {
+    std::string_view head;  // INSERT INTO … VALUES
+    std::string_view tail;  // ON CONFLICT …
+    int columns = 0;
+    std::string (*row)(int first);  // one row's VALUES tuple, its parameters numbered from `first`
+};
+
+std::string PriceRowSql(int first) {
+    // A price tied to a region takes the region's currency (as kUpsertPrice does).
+    return fmt::format(
+        "(?{0}, lower(coalesce((SELECT currency_code FROM region WHERE id = ?{6}), ?{1})), ?{2}, ?{3}, ?{4}, "
+        "?{5}, ?{6}, ?{7}, ?{8})",
+        first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7, first + 8);
+}
+
+std::string VariantRowSql(int first) {
+    std::string row = "(";
+    for (int column = 0; column < 22; ++column) {
+        row += fmt::format("?{}, ", first + column);
+    }
+    row += "NULL)";  // deleted_at: a written variant is live
+    return row;
+}
+
+std::string OptionValueRowSql(int first) {
+    return fmt::format("(?{}, ?{}, ?{}, ?{}, ?{})", first, first + 1, first + 2, first + 3, first + 4);
+}
+
+constexpr MultiRowSql kPriceRows{
+    "INSERT INTO money_amount (id, currency_code, amount, min_quantity, max_quantity, variant_id, region_id, "
+    "price_list_id, position) VALUES ",
+    " ON CONFLICT (id) DO UPDATE SET currency_code = excluded.currency_code, amount = excluded.amount, "
+    "min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, "
+    "variant_id = excluded.variant_id, region_id = excluded.region_id, "
+    "price_list_id = excluded.price_list_id, position = excluded.position",
+    9, &PriceRowSql};
+
+constexpr MultiRowSql kVariantRows{
+    "INSERT INTO product_variant (id, product_id, title, sku, barcode, ean, upc, inventory_quantity, "
+    "allow_backorder, manage_inventory, weight, length, height, width, hs_code, origin_country, mid_code, "
+    "material, variant_rank, position, created_at, updated_at, deleted_at) VALUES ",
+    " ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, title = excluded.title, "
+    "sku = excluded.sku, barcode = excluded.barcode, ean = excluded.ean, upc = excluded.upc, "
+    "inventory_quantity = excluded.inventory_quantity, allow_backorder = excluded.allow_backorder, "
+    "manage_inventory = excluded.manage_inventory, weight = excluded.weight, length = excluded.length, "
+    "height = excluded.height, width = excluded.width, hs_code = excluded.hs_code, "
+    "origin_country = excluded.origin_country, mid_code = excluded.mid_code, material = excluded.material, "
+    "variant_rank = excluded.variant_rank, position = excluded.position, created_at = excluded.created_at, "
+    "updated_at = excluded.updated_at, deleted_at = NULL",
+    22, &VariantRowSql};
+
+constexpr MultiRowSql kOptionValueRows{
+    "INSERT INTO product_variant_option_value (id, variant_id, option_id, value, position) VALUES ",
+    " ON CONFLICT (id) DO UPDATE SET variant_id = excluded.variant_id, option_id = excluded.option_id, "
+    "value = excluded.value, position = excluded.position",
+    5, &OptionValueRowSql};
+
+/// The statement texts of one MultiRowSql for 1…kRowsPerInsert rows, made once.
+class MultiRowTexts {
+public:
+    explicit MultiRowTexts(const MultiRowSql& sql) {
+        std::string values;
+        for (int rows = 1; rows <= kRowsPerInsert; ++rows) {
+            if (rows > 1) {
+                values += ", ";
+            }
+            values += sql.row((rows - 1) * sql.columns + 1);
+            by_rows_[static_cast<std::size_t>(rows)] = fmt::format("{}{}{}", sql.head, values, sql.tail);
+        }
+    }
+
+    [[nodiscard]] const std::string& For(std::size_t rows) const { return by_rows_[rows]; }
+
+private:
+    std::array<std::string, kRowsPerInsert + 1> by_rows_;
+};
+
+const MultiRowTexts& PriceUpserts() {
+    static const MultiRowTexts texts{kPriceRows};
+    return texts;
+}
+
+const MultiRowTexts& VariantUpserts() {
+    static const MultiRowTexts texts{kVariantRows};
+    return texts;
+}
+
+const MultiRowTexts& OptionValueUpserts() {
+    static const MultiRowTexts texts{kOptionValueRows};
+    return texts;
+}
+
+// One row of a product's multi-row upsert of variants, prices or option values: the value, the id
+// of its owner (the product of a variant, the variant of the others) and its position there.
+// Points into the product.
+template <class T>
+struct ChildRow {
+    const T* value = nullptr;
+    const std::string* owner_id = nullptr;
+    std::int64_t position = 0;
+};
 
 constexpr std::string_view kSoftDeleteProduct =
     "UPDATE product SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL";
@@ -495,6 +610,35 @@ ProductVariant ReadVariantRow(Reader& r) {
     variant.created_at = r.Time();
     variant.updated_at = r.Time();
     return variant;
+}
+
+// Binds the 22 parameters of a kUpsertVariant row.
+void BindVariant(Binder& binder,
+                 const std::string& product_id,
+                 const ProductVariant& variant,
+                 std::int64_t position) {
+    binder.Add(variant.id)
+        .Add(product_id)
+        .Add(variant.title)
+        .Add(variant.sku)
+        .Add(variant.barcode)
+        .Add(variant.ean)
+        .Add(variant.upc)
+        .Add(variant.inventory_quantity)
+        .Add(variant.allow_backorder)
+        .Add(variant.manage_inventory)
+        .Add(variant.weight)
+        .Add(variant.length)
+        .Add(variant.height)
+        .Add(variant.width)
+        .Add(variant.hs_code)
+        .Add(variant.origin_country)
+        .Add(variant.mid_code)
+        .Add(variant.material)
+        .Add(variant.variant_rank)
+        .Add(position)
+        .Add(variant.created_at)
+        .Add(variant.updated_at);
 }
 
 // Reads BATCHD_PRICE_COLUMNS; variant_id only when asked (a price list's prices).
@@ -869,6 +1013,15 @@ private:
     Result<void> ClearProductChildren(const Product& product);
     Result<std::string> MatchByValue(ValueKind& kind, const std::string& id, const std::string& value);
     Result<void> WriteVariant(const Product& product, const ProductVariant& variant, std::int64_t position);
+    Result<void> WriteOptionValue(const core::VariantOptionValue& value,
+                                  const std::string& variant_id,
+                                  std::int64_t position);
+    template <class Row, class Bind, class WriteOne>
+    Result<void> WriteRows(const MultiRowTexts& texts,
+                           std::span<const Row> rows,
+                           std::string_view operation,
+                           const Bind& bind,
+                           const WriteOne& write_one);
     Result<void> WritePrice(const core::MoneyAmount& price,
                             const std::string& variant_id,
                             const std::optional<std::string>& price_list_id,
@@ -1176,11 +1329,64 @@ Result<void> SqliteCatalogStore::WriteProduct(const Product& product, MatchedVal
         }
     }
 
+    // The variants, then all their prices and option values, in multi-row upserts.
+    std::vector<ChildRow<ProductVariant>> variants;
+    std::vector<ChildRow<core::MoneyAmount>> prices;
+    std::vector<ChildRow<core::VariantOptionValue>> option_values;
+    variants.reserve(product.variants.size());
     position = 0;
     for (const ProductVariant& variant : product.variants) {
-        if (auto written = WriteVariant(product, variant, position++); !written) {
-            return written;
+        variants.push_back({&variant, &product.id, position++});
+        std::int64_t child_position = 0;
+        for (const core::MoneyAmount& price : variant.prices) {
+            prices.push_back({&price, &variant.id, child_position++});
         }
+        child_position = 0;
+        for (const core::VariantOptionValue& value : variant.options) {
+            option_values.push_back({&value, &variant.id, child_position++});
+        }
+    }
+    auto written_variants = WriteRows(
+        VariantUpserts(), std::span<const ChildRow<ProductVariant>>{variants}, "writing variants",
+        [](Binder& binder, const ChildRow<ProductVariant>& row) {
+            BindVariant(binder, *row.owner_id, *row.value, row.position);
+        },
+        [&](const ChildRow<ProductVariant>& row) { return WriteVariant(product, *row.value, row.position); });
+    if (!written_variants) {
+        return written_variants;
+    }
+    auto written_prices = WriteRows(
+        PriceUpserts(), std::span<const ChildRow<core::MoneyAmount>>{prices}, "writing prices",
+        [](Binder& binder, const ChildRow<core::MoneyAmount>& row) {
+            const core::MoneyAmount& price = *row.value;
+            binder.Add(price.id)
+                .Add(price.currency_code)
+                .Add(price.amount)
+                .Add(price.min_quantity)
+                .Add(price.max_quantity)
+                .Add(*row.owner_id)
+                .Add(price.region_id)
+                .AddNull()  // price_list_id: the variant's own price
+                .Add(row.position);
+        },
+        [&](const ChildRow<core::MoneyAmount>& row) {
+            return WritePrice(*row.value, *row.owner_id, std::nullopt, row.position);
+        });
+    if (!written_prices) {
+        return written_prices;
+    }
+    auto written_values = WriteRows(
+        OptionValueUpserts(), std::span<const ChildRow<core::VariantOptionValue>>{option_values},
+        "writing option values",
+        [](Binder& binder, const ChildRow<core::VariantOptionValue>& row) {
+            const core::VariantOptionValue& value = *row.value;
+            binder.Add(value.id).Add(*row.owner_id).Add(value.option_id).Add(value.value).Add(row.position);
+        },
+        [&](const ChildRow<core::VariantOptionValue>& row) {
+            return WriteOptionValue(*row.value, *row.owner_id, row.position);
+        });
+    if (!written_values) {
+        return written_values;
     }
 
     position = 0;
@@ -1241,58 +1447,60 @@ Result<void> SqliteCatalogStore::WriteProduct(const Product& product, MatchedVal
 Result<void> SqliteCatalogStore::WriteVariant(const Product& product,
                                               const ProductVariant& variant,
                                               std::int64_t position) {
-    {
-        Statement upsert = writer_.Prepare(kUpsertVariant);
-        Binder{upsert}
-            .Add(variant.id)
-            .Add(product.id)
-            .Add(variant.title)
-            .Add(variant.sku)
-            .Add(variant.barcode)
-            .Add(variant.ean)
-            .Add(variant.upc)
-            .Add(variant.inventory_quantity)
-            .Add(variant.allow_backorder)
-            .Add(variant.manage_inventory)
-            .Add(variant.weight)
-            .Add(variant.length)
-            .Add(variant.height)
-            .Add(variant.width)
-            .Add(variant.hs_code)
-            .Add(variant.origin_country)
-            .Add(variant.mid_code)
-            .Add(variant.material)
-            .Add(variant.variant_rank)
-            .Add(position)
-            .Add(variant.created_at)
-            .Add(variant.updated_at);
-        if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
-            return WriteError(
-                writer_, rc, "writing a variant",
-                fmt::format("Product variant with sku: {} already exists", variant.sku.value_or("")),
-                NotFound("Product", product.id));
-        }
+    Statement upsert = writer_.Prepare(kUpsertVariant);
+    Binder binder{upsert};
+    BindVariant(binder, product.id, variant, position);
+    if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
+        return WriteError(
+            writer_, rc, "writing a variant",
+            fmt::format("Product variant with sku: {} already exists", variant.sku.value_or("")),
+            NotFound("Product", product.id));
     }
-    std::int64_t price_position = 0;
-    for (const core::MoneyAmount& price : variant.prices) {
-        if (auto written = WritePrice(price, variant.id, std::nullopt, price_position++); !written) {
-            return written;
-        }
+    return {};
+}
+
+Result<void> SqliteCatalogStore::WriteOptionValue(const core::VariantOptionValue& value,
+                                                  const std::string& variant_id,
+                                                  std::int64_t position) {
+    Statement upsert = writer_.Prepare(kUpsertOptionValue);
+    Binder{upsert}.Add(value.id).Add(variant_id).Add(value.option_id).Add(value.value).Add(position);
+    if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
+        return WriteError(writer_, rc, "writing an option value",
+                          fmt::format("Product option value with id: {} already exists", value.id),
+                          NotFound("Product option", value.option_id));
     }
-    std::int64_t value_position = 0;
-    for (const core::VariantOptionValue& value : variant.options) {
-        Statement upsert = writer_.Prepare(kUpsertOptionValue);
-        Binder{upsert}
-            .Add(value.id)
-            .Add(variant.id)
-            .Add(value.option_id)
-            .Add(value.value)
-            .Add(value_position++);
-        if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
-            return WriteError(writer_, rc, "writing an option value",
-                              fmt::format("Product option value with id: {} already exists", value.id),
-                              NotFound("Product option", value.option_id));
+    return {};
+}
+
+template <class Row, class Bind, class WriteOne>
+Result<void> SqliteCatalogStore::WriteRows(const MultiRowTexts& texts,
+                                           std::span<const Row> rows,
+                                           std::string_view operation,
+                                           const Bind& bind,
+                                           const WriteOne& write_one) {
+    for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+        const std::span<const Row> chunk =
+            rows.subspan(start, std::min(rows.size() - start, static_cast<std::size_t>(kRowsPerInsert)));
+        int rc = SQLITE_OK;
+        {
+            Statement upsert = writer_.Prepare(texts.For(chunk.size()));
+            Binder binder{upsert};
+            for (const Row& row : chunk) {
+                bind(binder, row);
+            }
+            rc = upsert.Step();
         }
+        if (rc == SQLITE_DONE) {
+            continue;
+        }
+        // The failed statement wrote none of its rows. Row by row, the first failure names its
+        // row in the error (the caller's transaction rolls all of it back).
+        for (const Row& row : chunk) {
+            if (auto written = write_one(row); !written) {
+                return written;
+            }
+        }
+        return writer_.Fail(rc, operation);
     }
     return {};
 }
@@ -2025,6 +2233,7 @@ std::unique_ptr<core::CatalogStore> MakeSqliteCatalogStore(const SqliteConfig& c
         }
     }
     ExecOrThrow(writer.Raw(), kWriterCacheSize, "sizing the page cache");
+    ExecOrThrow(writer.Raw(), kTempStoreMemory, "keeping temporary tables in memory");
     return std::make_unique<SqliteCatalogStore>(std::move(writer), config);
 }
 
