@@ -26,10 +26,9 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <unistd.h>
 
 #include "app/seed.hpp"
 #include "core/batch_job.hpp"
@@ -143,9 +142,9 @@ int main(int argc, char** argv) {
 
     // BATCHD_BENCH_DIR keeps the catalog there afterwards, for EXPLAIN and the sqlite3 shell.
     const char* keep = std::getenv("BATCHD_BENCH_DIR");
-    const fs::path root = keep != nullptr ? fs::path{keep}
-                                          : fs::temp_directory_path() /
-                                                ("batchd-catalog-bench-" + std::to_string(::getpid()));
+    const fs::path root =
+        keep != nullptr ? fs::path{keep}
+                        : fs::temp_directory_path() / ("batchd-catalog-bench-" + std::to_string(::getpid()));
     fs::remove_all(root);
     fs::create_directories(root);
     {

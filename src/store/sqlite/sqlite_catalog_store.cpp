@@ -4,8 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <mutex>
-#include <span>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
