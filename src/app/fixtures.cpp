@@ -13,6 +13,7 @@
 #include "auth/credentials.hpp"
 #include "core/batch_job.hpp"
 #include "core/time_text.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::app {
 namespace {
@@ -268,12 +269,6 @@ private:
     core::TimePoint next_;
 };
 
-std::string Lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-    return text;
-}
-
 core::ShippingProfile ProfileFrom(Entry& entry) {
     core::ShippingProfile profile;
     profile.id = entry.Required("id");
@@ -286,10 +281,10 @@ core::Region RegionFrom(Entry& entry, Clock& clock) {
     core::Region region;
     region.id = entry.Required("id");
     region.name = entry.Required("name");
-    region.currency_code = Lower(entry.Required("currency_code"));
+    region.currency_code = AsciiLower(entry.Required("currency_code"));
     region.tax_rate = entry.Number("tax_rate").value_or(0);
     for (std::string& country : entry.Strings("countries")) {
-        region.countries.push_back(Lower(std::move(country)));
+        region.countries.push_back(AsciiLower(std::move(country)));
     }
     region.created_at = clock.CreatedAt(entry);
     region.updated_at = entry.Time("updated_at").value_or(region.created_at);
@@ -340,7 +335,7 @@ core::MoneyAmount PriceFrom(Entry& entry, std::string default_id, core::CatalogS
     price.id = entry.TextOr("id", std::move(default_id));
     price.region_id = entry.Text("region_id");
     if (std::optional<std::string> currency = entry.Text("currency_code")) {
-        price.currency_code = Lower(*std::move(currency));
+        price.currency_code = AsciiLower(*std::move(currency));
     } else if (price.region_id) {
         auto region = catalog.GetRegion(*price.region_id);
         if (!region) {
@@ -595,7 +590,7 @@ core::Order OrderFrom(Entry& entry, std::int64_t display_id, Clock& clock) {
     order.status = entry.TextOr("status", "pending");
     order.fulfillment_status = entry.TextOr("fulfillment_status", "not_fulfilled");
     order.payment_status = entry.TextOr("payment_status", "not_paid");
-    order.currency_code = Lower(entry.Required("currency_code"));
+    order.currency_code = AsciiLower(entry.Required("currency_code"));
     order.region_id = entry.Required("region_id");
     order.sales_channel_id = entry.Text("sales_channel_id");
     order.subtotal = entry.Int("subtotal").value_or(0);

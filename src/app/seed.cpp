@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/ids.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::app {
 namespace {
@@ -168,13 +169,6 @@ constexpr std::array<std::string_view, 8> kStreets{"Main Street",  "Nørregade",
                                                    "Sakura-dōri",  "Elm Avenue", "Königsallee",
                                                    "Harbour Road", "Via Roma"};
 
-std::string Lower(std::string_view text) {
-    std::string lower{text};
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
-    return lower;
-}
-
 // "The \"Nordic\" Series" → "the-nordic-series": ASCII letters and digits, runs of others → '-'.
 std::string Slug(std::string_view text) {
     std::string slug;
@@ -271,7 +265,7 @@ SeedReferences MakeReferences() {
         category.id = rng.Id("pcat_", category.created_at);
         category.name = std::string(spec.name);
         category.handle = Slug(spec.name);
-        category.description = "All things " + Lower(spec.name) + ".";
+        category.description = "All things " + AsciiLower(spec.name) + ".";
         if (spec.parent >= 0) {
             category.parent_category_id = references.categories[static_cast<std::size_t>(spec.parent)].id;
         }
@@ -288,7 +282,8 @@ std::string Description(Rng& rng,
                         std::string_view adjective,
                         std::string_view material,
                         std::string_view noun) {
-    std::string text = "A " + Lower(adjective) + " " + Lower(noun) + " made of " + Lower(material) + ".";
+    std::string text =
+        "A " + AsciiLower(adjective) + " " + AsciiLower(noun) + " made of " + AsciiLower(material) + ".";
     // Fixed residues, so that every catalog of more than a few dozen products has each quoting case.
     if (index % 5 == 1) {
         text += " Soft, durable; machine washable at 30°C.";
@@ -368,7 +363,7 @@ void AddOptionsAndVariants(Rng& rng,
             variant.weight = rng.Between(50, 3000);
         }
         if (rng.Percent(10)) {
-            variant.material = Lower(kMaterials[rng.Below(kMaterials.size())]);
+            variant.material = AsciiLower(kMaterials[rng.Below(kMaterials.size())]);
         }
 
         const std::int64_t cents = base_cents + v * 100;
@@ -431,7 +426,7 @@ core::Product CatalogGenerator::MakeProduct(std::int64_t index) const {
         product.description = Description(rng, index, adjective, material, noun);
     }
     if (rng.Percent(30)) {
-        product.subtitle = "Made to last; " + Lower(material) + " edition";
+        product.subtitle = "Made to last; " + AsciiLower(material) + " edition";
     }
 
     const std::uint64_t status = rng.Next() % 100;
@@ -457,7 +452,7 @@ core::Product CatalogGenerator::MakeProduct(std::int64_t index) const {
     if (rng.Percent(10)) {
         product.mid_code = "DK" + Digits(rng, 8);
     }
-    product.material = Lower(material);
+    product.material = AsciiLower(material);
     if (rng.Percent(5)) {
         product.external_id = "ext-" + Digits(rng, 10);
     }

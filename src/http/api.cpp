@@ -17,6 +17,7 @@
 #include "http/uploads_routes.hpp"
 #include "http/utf8.hpp"
 #include "runtime/run_blocking.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::http {
 namespace {
@@ -34,39 +35,16 @@ bool IsAdminPath(std::string_view path) {
            (path.size() == kAdminPrefix.size() || path[kAdminPrefix.size()] == '/');
 }
 
-bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(text[i]) != lower(prefix[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 // The API tokens a request offers, in the order passport tries its strategies: the medusa-js header,
 // then a bearer token (older clients sent the API token that way, BATCHD-CONTRACT §A).
 std::vector<std::string> OfferedTokens(const Request& request) {
     std::vector<std::string> tokens;
-    if (const std::string_view token = Trim(request.Header("x-medusa-access-token")); !token.empty()) {
+    if (const std::string_view token = TrimBlanks(request.Header("x-medusa-access-token")); !token.empty()) {
         tokens.emplace_back(token);
     }
-    const std::string_view authorization = Trim(request.Header("authorization"));
-    if (StartsWithIgnoringCase(authorization, "bearer ")) {
-        if (const std::string_view token = Trim(authorization.substr(7)); !token.empty()) {
+    const std::string_view authorization = TrimBlanks(request.Header("authorization"));
+    if (StartsWithIgnoringAsciiCase(authorization, "bearer ")) {
+        if (const std::string_view token = TrimBlanks(authorization.substr(7)); !token.empty()) {
             tokens.emplace_back(token);
         }
     }

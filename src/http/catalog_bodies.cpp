@@ -9,6 +9,7 @@
 #include "http/catalog_params.hpp"
 #include "http/catalog_validation.hpp"
 #include "http/json_body.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::http {
 namespace {
@@ -126,7 +127,7 @@ std::optional<core::MoneyAmount> ReadVariantPrice(ObjectReader& reader,
         return std::nullopt;
     }
     price.amount = *amount;
-    price.currency_code = currency ? detail::Lower(*currency) : std::string();
+    price.currency_code = currency ? AsciiLower(*currency) : std::string();
     // An id names one of the variant's prices; any other id is a new price.
     price.id = state.ids("ma_");
     if (id) {
@@ -453,7 +454,7 @@ core::Result<void> ApplyRegionBody(std::string_view body, bool create, core::Reg
     SetRequiredText(reader, "name", create, next.name);
     if (create || reader.Has("currency_code")) {
         if (auto currency = reader.RequiredText("currency_code")) {
-            next.currency_code = detail::Lower(*currency);
+            next.currency_code = AsciiLower(*currency);
         }
     }
     if (auto rate = reader.Number("tax_rate")) {
@@ -464,7 +465,7 @@ core::Result<void> ApplyRegionBody(std::string_view body, bool create, core::Reg
     if (auto countries = reader.TextArray("countries")) {
         next.countries.clear();
         for (const std::string& country : *countries) {
-            next.countries.push_back(detail::Lower(country));
+            next.countries.push_back(AsciiLower(country));
         }
     } else if (create && !reader.Has("countries")) {
         messages.emplace_back("countries must be an array");
@@ -626,7 +627,7 @@ core::Result<void> ApplyPriceListBody(std::string_view body,
             price.id = id ? *id : ids("ma_");
             price.amount = *amount;
             price.variant_id = *variant_id;
-            price.currency_code = currency ? detail::Lower(*currency) : std::string();
+            price.currency_code = currency ? AsciiLower(*currency) : std::string();
             price.price_list_id = next.id;
             prices.push_back(std::move(price));
         });

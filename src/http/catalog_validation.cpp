@@ -56,16 +56,6 @@ std::optional<std::int64_t> AsInteger(const json::value& value) {
     return std::nullopt;
 }
 
-std::string Lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return lower;
-}
-
 void ObjectReader::OnlyAllow(std::initializer_list<std::string_view> known) {
     for (const auto& [key, value] : object_) {
         bool found = false;

@@ -83,7 +83,4 @@ private:
 /// A JSON number as an integer when it has no fraction and fits in int64.
 [[nodiscard]] std::optional<std::int64_t> AsInteger(const boost::json::value& value);
 
-/// ASCII lower case.
-[[nodiscard]] std::string Lower(std::string_view text);
-
 }  // namespace batchd::http::detail

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "http/percent_encoding.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::http {
 namespace {
@@ -12,26 +13,6 @@ constexpr std::size_t kMaxBoundaryLength = 70;  // RFC 2046 §5.1.1
 
 core::Error Malformed(std::string_view why) {
     return core::Error{core::Errc::kInvalidData, "Malformed multipart body: " + std::string(why)};
-}
-
-char LowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        c = LowerChar(c);
-    }
-    return lower;
-}
-
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 struct Parameter {
@@ -44,7 +25,7 @@ struct Parameter {
 /// browsers send `filename="C:\x.csv"` unescaped (they percent-encode '"' instead).
 core::Result<std::pair<std::string, std::vector<Parameter>>> ParseParameterized(std::string_view value) {
     std::size_t at = value.find(';');
-    std::string type = Lower(Trim(value.substr(0, at)));
+    std::string type = AsciiLower(TrimBlanks(value.substr(0, at)));
     std::vector<Parameter> parameters;
     while (at != std::string_view::npos && at < value.size()) {
         ++at;  // past ';'
@@ -53,7 +34,7 @@ core::Result<std::pair<std::string, std::vector<Parameter>>> ParseParameterized(
         }
         const std::size_t name_end = value.find_first_of("=;", at);
         Parameter parameter;
-        parameter.name = Lower(Trim(value.substr(at, name_end - at)));
+        parameter.name = AsciiLower(TrimBlanks(value.substr(at, name_end - at)));
         if (name_end == std::string_view::npos || value[name_end] == ';') {
             at = name_end;  // a bare token: no value
             if (!parameter.name.empty()) {
@@ -89,7 +70,7 @@ core::Result<std::pair<std::string, std::vector<Parameter>>> ParseParameterized(
             at = value.find(';', at);
         } else {
             const std::size_t end = value.find(';', at);
-            parameter.value = std::string(Trim(value.substr(at, end - at)));
+            parameter.value = std::string(TrimBlanks(value.substr(at, end - at)));
             at = end;
         }
         parameters.push_back(std::move(parameter));
@@ -312,10 +293,10 @@ core::Result<void> MultipartParser::AddHeaderLine(std::string_view line) {
         }
         if (last_header_ == "content-disposition") {
             disposition_ += ' ';
-            disposition_ += Trim(line);
+            disposition_ += TrimBlanks(line);
         } else if (last_header_ == "content-type") {
             part_type_ += ' ';
-            part_type_ += Trim(line);
+            part_type_ += TrimBlanks(line);
         }
         return {};
     }
@@ -323,8 +304,8 @@ core::Result<void> MultipartParser::AddHeaderLine(std::string_view line) {
     if (colon == std::string_view::npos || colon == 0) {
         return Malformed("a part header has no name");
     }
-    last_header_ = Lower(Trim(line.substr(0, colon)));
-    const std::string_view value = Trim(line.substr(colon + 1));
+    last_header_ = AsciiLower(TrimBlanks(line.substr(0, colon)));
+    const std::string_view value = TrimBlanks(line.substr(colon + 1));
     if (last_header_ == "content-disposition") {
         disposition_ = std::string(value);
     } else if (last_header_ == "content-type") {

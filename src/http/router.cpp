@@ -2,6 +2,7 @@
 
 #include "http/percent_encoding.hpp"
 #include "http/utf8.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::http {
 namespace {
@@ -24,19 +25,6 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
         path.remove_prefix(slash + 1);
     }
     return segments;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 }  // namespace
@@ -69,8 +57,8 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
         bool matches = true;
         for (std::size_t i = 0; i < segments.size() && matches; ++i) {
             const std::string& expected = route.segments[i];
-            matches =
-                expected.starts_with(':') ? !segments[i].empty() : EqualsIgnoringCase(expected, segments[i]);
+            matches = expected.starts_with(':') ? !segments[i].empty()
+                                                : EqualsIgnoringAsciiCase(expected, segments[i]);
         }
         if (!matches) {
             continue;

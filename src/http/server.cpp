@@ -33,6 +33,7 @@
 
 #include "http/api.hpp"
 #include "http/errors.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::http {
 namespace {
@@ -76,20 +77,6 @@ private:
     Fn fn_;
 };
 
-std::string Lower(std::string_view text) {
-    std::string lower(text);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return lower;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && Lower(a) == Lower(b);
-}
-
 // Whether the body of this request goes to a spool file: a multipart POST to an upload route
 // (matched as the router does: case-insensitively, one trailing '/' ignored).
 template <class Body>
@@ -102,7 +89,7 @@ bool IsUpload(const bhttp::request<Body>& message) {
     if (path.size() > 1 && path.back() == '/') {
         path.remove_suffix(1);
     }
-    const auto matches = [&](std::string_view upload) { return EqualsIgnoringCase(path, upload); };
+    const auto matches = [&](std::string_view upload) { return EqualsIgnoringAsciiCase(path, upload); };
     if (std::none_of(kUploadPaths.begin(), kUploadPaths.end(), matches)) {
         return false;
     }
@@ -111,7 +98,7 @@ bool IsUpload(const bhttp::request<Body>& message) {
     while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) {
         type.remove_prefix(1);
     }
-    return Lower(type.substr(0, 10)) == "multipart/";
+    return StartsWithIgnoringAsciiCase(type, "multipart/");
 }
 
 // A name for a new spool file that no other request, here or in another process, uses.
@@ -168,7 +155,7 @@ Request ToRequestHead(const bhttp::request<Body>& message) {
     }
     for (const auto& field : message) {
         request.headers.emplace_back(
-            Lower(std::string_view(field.name_string().data(), field.name_string().size())),
+            AsciiLower(std::string_view(field.name_string().data(), field.name_string().size())),
             std::string(field.value().data(), field.value().size()));
     }
     return request;

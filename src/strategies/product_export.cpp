@@ -26,6 +26,7 @@
 #include "core/ports/blob_store.hpp"
 #include "core/time_text.hpp"
 #include "csv/csv_writer.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::strategies {
 namespace {
@@ -136,19 +137,6 @@ bool IsOneOf(std::string_view value, const std::array<std::string_view, N>& name
 }
 
 Error Invalid(std::string message) { return Error{Errc::kInvalidData, std::move(message)}; }
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 std::string Upper(std::string_view text) {
     std::string upper(text);
@@ -451,11 +439,12 @@ Result<ListConfig> ReadListConfig(const json::object& context) {
                 fmt::format("Order field {} is not valid", std::string_view{fields->begin()->key()}));
         }
         const std::string_view direction = fields->begin()->value().get_string();
-        if (!EqualsIgnoringCase(direction, "ASC") && !EqualsIgnoringCase(direction, "DESC")) {
+        if (!EqualsIgnoringAsciiCase(direction, "ASC") && !EqualsIgnoringAsciiCase(direction, "DESC")) {
             return Invalid("context.list_config.order must be {<field>: \"ASC\"|\"DESC\"}");
         }
-        config.order = {*column, EqualsIgnoringCase(direction, "ASC") ? core::SortDirection::kAscending
-                                                                      : core::SortDirection::kDescending};
+        config.order = {*column, EqualsIgnoringAsciiCase(direction, "ASC")
+                                     ? core::SortDirection::kAscending
+                                     : core::SortDirection::kDescending};
     }
     return config;
 }
@@ -849,7 +838,7 @@ void WriteLine(csv::CsvWriter& out,
         const auto match =
             std::find_if(variant.prices.begin(), variant.prices.end(), [&](const core::MoneyAmount& p) {
                 return column.is_region ? p.region_id && *p.region_id == column.key
-                                        : EqualsIgnoringCase(p.currency_code, column.key);
+                                        : EqualsIgnoringAsciiCase(p.currency_code, column.key);
             });
         if (match == variant.prices.end()) {
             out.Empty();

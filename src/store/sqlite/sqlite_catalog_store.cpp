@@ -19,6 +19,7 @@
 
 #include "store/sqlite/sqlite_handle.hpp"
 #include "store/sqlite/sqlite_shared.hpp"
+#include "support/ascii.hpp"
 
 namespace batchd::store::sqlite {
 namespace {
@@ -545,17 +546,6 @@ std::string JsonArrayOf(const std::vector<std::string>& values) {
     return boost::json::serialize(array);
 }
 
-// SQLite's lower() folds ASCII only; the needle of `q` is folded the same way.
-std::string AsciiLower(std::string_view text) {
-    std::string lower{text};
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return lower;
-}
-
 // Reads BATCHD_PRODUCT_COLUMNS.
 Product ReadProductRow(Reader& r) {
     Product product;
@@ -810,7 +800,7 @@ Where ProductWhere(const core::ProductFilter& filter) {
         where.Add("p.id IN (SELECT value FROM json_each(?))", JsonArrayOf(filter.ids));
     }
     if (filter.q) {
-        const std::string needle = AsciiLower(*filter.q);
+        const std::string needle = AsciiLower(*filter.q);  // as SQLite's lower(): ASCII only
         where.Add(
             "(instr(lower(p.title), ?) > 0 OR instr(lower(p.subtitle), ?) > 0 OR "
             "instr(lower(p.description), ?) > 0 OR instr(lower(p.handle), ?) > 0 OR "
