@@ -217,6 +217,75 @@ TEST_F(PgCatalogStoreTest, BigSpansAreWrittenWholeAndReplacedWhole) {
     EXPECT_EQ(last->variants.back().options.size(), 2U);
 }
 
+// Prices and option values carry their variant's product_id (0002_catalog.sql: pages read them by
+// product, and the store finds a variant's rows by it). A variant that moves to another product of
+// the same put takes its price-list prices along: removed later from its new product, it leaves
+// none behind, and both products read back only their own variants' rows.
+// Both products in the put (the fast path), or only the new one (the careful path: the variant's id
+// belongs to a product outside the put).
+TEST_F(PgCatalogStoreTest, AVariantMovedToAnotherProductTakesItsRowsAlong) {
+    for (const bool put_both : {true, false}) {
+        SCOPED_TRACE(put_both ? "both products put" : "only the new product put");
+        core::Product a = test_support::ProductBuilder(ids_, "A")
+                              .Option("Size")
+                              .Variant("S", {"S"}, put_both ? "MOVE-S1" : "MOVE-S2")
+                              .Price("eur", 1000)
+                              .Variant("M", {"M"}, put_both ? "MOVE-M1" : "MOVE-M2")
+                              .Price("eur", 1100)
+                              .Build();
+        core::Product b = test_support::ProductBuilder(ids_, "B").Option("Size").Build();
+        ASSERT_TRUE(store_->PutProducts(std::vector{a, b}).has_value());
+        core::PriceList list;
+        list.id = ids_.Next("pl_");
+        list.name = "Sale";
+        list.created_at = list.updated_at = ids_.Now();
+        core::MoneyAmount list_price;
+        list_price.id = ids_.Next("ma_");
+        list_price.currency_code = "eur";
+        list_price.amount = 900;
+        list_price.variant_id = a.variants.at(0).id;
+        list.prices.push_back(list_price);
+        ASSERT_TRUE(store_->PutPriceList(list).has_value());
+
+        // Variant S moves from A to B (its option value now names B's option).
+        core::ProductVariant moved = a.variants.at(0);
+        moved.options.at(0).option_id = b.options.at(0).id;
+        a.variants.erase(a.variants.begin());
+        b.variants.push_back(moved);
+        auto put = put_both ? store_->PutProducts(std::vector{a, b}) : store_->PutProducts(std::vector{b});
+        ASSERT_TRUE(put.has_value()) << put.error().detail;
+        auto got_a = store_->GetProduct(a.id, core::ProductRelations::All());
+        auto got_b = store_->GetProduct(b.id, core::ProductRelations::All());
+        ASSERT_TRUE(got_a.has_value()) << got_a.error().detail;
+        ASSERT_TRUE(got_b.has_value()) << got_b.error().detail;
+        ASSERT_EQ(got_a->variants.size(), 1U);  // the variant left it either way
+        EXPECT_EQ(got_a->variants.at(0).prices.size(), 1U);
+        ASSERT_EQ(got_b->variants.size(), 1U);
+        EXPECT_EQ(got_b->variants.at(0).id, moved.id);
+        ASSERT_EQ(got_b->variants.at(0).prices.size(), 1U);
+        EXPECT_EQ(got_b->variants.at(0).prices.at(0).amount, 1000);
+        ASSERT_EQ(got_b->variants.at(0).options.size(), 1U);
+        EXPECT_EQ(got_b->variants.at(0).options.at(0).option_id, b.options.at(0).id);
+        auto got_list = store_->GetPriceList(list.id);
+        ASSERT_TRUE(got_list.has_value());
+        EXPECT_EQ(got_list->prices.size(), 1U);
+
+        // Removed from B, the variant goes with its price-list price.
+        b.variants.clear();
+        ASSERT_TRUE(store_->PutProducts(std::vector{b}).has_value());
+        got_list = store_->GetPriceList(list.id);
+        ASSERT_TRUE(got_list.has_value());
+        EXPECT_TRUE(got_list->prices.empty());
+        const pgtest::PgResult rows = pgtest::Exec(
+            fixture_.schema->Conn(),
+            "SELECT (SELECT count(*) FROM money_amount m WHERE NOT EXISTS "
+            "(SELECT 1 FROM product_variant v WHERE v.id = m.variant_id AND v.product_id = m.product_id)) + "
+            "(SELECT count(*) FROM product_variant_option_value ov WHERE NOT EXISTS "
+            "(SELECT 1 FROM product_variant v WHERE v.id = ov.variant_id AND v.product_id = ov.product_id))");
+        EXPECT_EQ(std::string(PQgetvalue(rows.get(), 0, 0)), "0");  // no row with a stale product_id
+    }
+}
+
 TEST(PgCatalogStartup, AnUnreachableServerIsAStartupError) {
     const store::postgres::PgConfig config{.url = "postgresql://batchd:pw@127.0.0.1:1/batchd",
                                            .connect_timeout = std::chrono::seconds{2}};
