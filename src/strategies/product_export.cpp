@@ -38,8 +38,8 @@ using core::Result;
 
 // Medusa's list defaults (prepareListQuery): a page of 50, newest first.
 constexpr std::int64_t kDefaultTake = 50;
-// A page read is capped here whatever `limit` says: `limit` only chunks the reads (keyset pages
-// make the output independent of it), and a huge one would hold the catalog in memory (§B.4).
+// A page read is capped here whatever `limit` says: a huge one would hold the catalog in memory
+// (§B.4) and delay a cancel (§B.2). The floor is ProductExportOptions::min_page_size.
 constexpr std::int64_t kMaxPageSize = 1000;
 // The shape pass loads only the cheap relations, so it reads in larger pages.
 constexpr std::int64_t kShapePageSize = 500;
@@ -988,8 +988,11 @@ bool IsCanceled(const core::BatchJob& job) { return core::StatusOf(job) == core:
 /// One run of Process: the open file and where the export stands. Lives on the phase's stack.
 class ExportRun {
 public:
-    ExportRun(core::JobContext& ctx, core::CatalogStore& catalog, const core::Clock& clock)
-        : ctx_(ctx), catalog_(catalog), clock_(clock) {}
+    ExportRun(core::JobContext& ctx,
+              core::CatalogStore& catalog,
+              const core::Clock& clock,
+              const ProductExportOptions& options)
+        : ctx_(ctx), catalog_(catalog), clock_(clock), options_(options) {}
 
     Result<void> Run() {
         auto settings = ReadSettings(ContextOf(ctx_));
@@ -1117,7 +1120,8 @@ private:
         core::ProductRelations relations = core::ProductRelations::All();
         relations.sales_channels = layout_.shape.sales_channel_count > 0;
         relations.categories = layout_.shape.category_count > 0;
-        const std::int64_t page_size = std::min(settings_.list.take, kMaxPageSize);
+        const std::int64_t page_size =
+            std::clamp(std::max(settings_.list.take, options_.min_page_size), std::int64_t{1}, kMaxPageSize);
 
         std::int64_t position = settings_.list.skip + advancement_;
         if (position < n_) {
@@ -1238,6 +1242,7 @@ private:
     core::JobContext& ctx_;
     core::CatalogStore& catalog_;
     const core::Clock& clock_;
+    ProductExportOptions options_;
     core::BlobStore* files_ = nullptr;
 
     ExportSettings settings_;
@@ -1258,8 +1263,8 @@ private:
 
 class ProductExportStrategy final : public core::Strategy {
 public:
-    ProductExportStrategy(core::CatalogStore& catalog, const core::Clock& clock)
-        : catalog_(catalog), clock_(clock) {}
+    ProductExportStrategy(core::CatalogStore& catalog, const core::Clock& clock, ProductExportOptions options)
+        : catalog_(catalog), clock_(clock), options_(options) {}
 
     [[nodiscard]] std::string_view BatchType() const override { return "product-export"; }
 
@@ -1397,20 +1402,22 @@ public:
     }
 
     [[nodiscard]] Result<void> Process(core::JobContext& ctx) const override {
-        ExportRun run{ctx, catalog_, clock_};
+        ExportRun run{ctx, catalog_, clock_, options_};
         return run.Run();
     }
 
 private:
     core::CatalogStore& catalog_;
     const core::Clock& clock_;
+    ProductExportOptions options_;
 };
 
 }  // namespace
 
 std::unique_ptr<core::Strategy> MakeProductExportStrategy(core::CatalogStore& catalog,
-                                                          const core::Clock& clock) {
-    return std::make_unique<ProductExportStrategy>(catalog, clock);
+                                                          const core::Clock& clock,
+                                                          ProductExportOptions options) {
+    return std::make_unique<ProductExportStrategy>(catalog, clock, options);
 }
 
 }  // namespace batchd::strategies

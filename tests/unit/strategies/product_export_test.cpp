@@ -104,7 +104,8 @@ protected:
         database_ = store::sqlite::MakeSqliteDatabase(config);  // migrates, catalog tables included
         catalog_ = store::sqlite::MakeSqliteCatalogStore(config);
         files_ = files::MakeFsBlobStore(root_ / "files");
-        strategy_ = MakeProductExportStrategy(*catalog_, clock_);
+        // Pages of `limit` products, so that a test can stop between small pages.
+        strategy_ = MakeProductExportStrategy(*catalog_, clock_, ProductExportOptions{.min_page_size = 1});
     }
 
     ~ProductExportTest() override {
