@@ -380,6 +380,8 @@ def scenario_lifecycle(opts, tmp, name, pg_url=None, redis_url=None, worker_proc
 # The rows of a product export, one per variant with the same columns, written by the database's
 # own bulk copy: the limit an export could reach on this machine. Prices, options, images and
 # channels come aggregated per variant (the export spreads them over columns; the bytes are alike).
+# On PostgreSQL prices and option values are indexed by (product_id, variant_id): the baseline
+# names both, so that it gets the same index batchd's reads use.
 EXPORT_SELECT = """
 SELECT p.id, p.handle, p.title, p.subtitle, p.description, p.status, p.thumbnail, p.weight, p.length,
        p.width, p.height, p.hs_code, p.origin_country, p.mid_code, p.material, c.title, c.handle,
@@ -390,9 +392,9 @@ SELECT p.id, p.handle, p.title, p.subtitle, p.description, p.status, p.thumbnail
        v.inventory_quantity, v.allow_backorder, v.manage_inventory, v.weight, v.length, v.width,
        v.height, v.hs_code, v.origin_country, v.mid_code, v.material,
        (SELECT {agg}(ma.currency_code || ':' || ma.amount, ';') FROM money_amount ma
-         WHERE ma.variant_id = v.id AND ma.price_list_id IS NULL),
+         WHERE {by_product_ma}ma.variant_id = v.id AND ma.price_list_id IS NULL),
        (SELECT {agg}(o.title || ':' || ov.value, ';') FROM product_variant_option_value ov
-         JOIN product_option o ON o.id = ov.option_id WHERE ov.variant_id = v.id),
+         JOIN product_option o ON o.id = ov.option_id WHERE {by_product_ov}ov.variant_id = v.id),
        (SELECT {agg}(i.url, ';') FROM product_images pi JOIN image i ON i.id = pi.image_id
          WHERE pi.product_id = p.id),
        (SELECT {agg}(sc.id || ':' || sc.name || ':' || COALESCE(sc.description, ''), ';')
@@ -420,10 +422,12 @@ def baseline_copy(server, out_path):
     """The same rows through the store's own bulk path: PostgreSQL COPY … TO STDOUT, or sqlite3's
     CSV mode on the embedded file."""
     if server.database:
-        sql = f"COPY ({EXPORT_SELECT.format(agg='string_agg')}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
+        select = EXPORT_SELECT.format(agg="string_agg", by_product_ma="ma.product_id = p.id AND ",
+                                      by_product_ov="ov.product_id = p.id AND ")
+        sql = f"COPY ({select}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
         return "PostgreSQL COPY TO", timed(["psql", server.env["DATABASE_URL"], "-q", "-c", sql], out_path)
     db = os.path.join(server.data_dir, "batchd.db")
-    sql = EXPORT_SELECT.format(agg="group_concat") + ";"
+    sql = EXPORT_SELECT.format(agg="group_concat", by_product_ma="", by_product_ov="") + ";"
     return "sqlite3 -csv", timed(["sqlite3", "-readonly", "-csv", "-separator", ";", db, sql], out_path)
 
 
