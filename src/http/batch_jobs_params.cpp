@@ -78,9 +78,6 @@ constexpr std::array kOrderColumns{
     OrderColumn{"updated_at", core::JobColumn::kUpdatedAt},
 };
 
-// The largest offset accepted: far beyond any real list, small enough for every store's integer.
-constexpr std::int64_t kMaxListOffset = std::numeric_limits<std::int32_t>::max();
-
 bool IsKnownListParam(std::string_view name) {
     for (std::string_view known : kListParams) {
         if (known == name) {
@@ -188,34 +185,6 @@ core::Result<core::TimestampFilter> ParseTimestampFilter(const TimestampParam& p
         return DateFilterError(param.name, messages);
     }
     return filter;
-}
-
-// `limit`/`offset`: @Type(() => Number) @IsNumber(), plus batchd's bounds (BATCHD-CONTRACT §B.9).
-void ParseCount(const json::object& query,
-                std::string_view name,
-                std::int64_t maximum,
-                std::int64_t& out,
-                std::vector<std::string>& messages) {
-    const json::value* value = query.if_contains(name);
-    if (value == nullptr) {
-        return;
-    }
-    std::optional<double> number;
-    if (value->is_string()) {
-        number = JsNumber(value->as_string());
-    }
-    const std::string prefix(name);
-    if (!number || !std::isfinite(*number)) {
-        messages.push_back(prefix + " must be a number conforming to the specified constraints");
-    } else if (std::trunc(*number) != *number) {
-        messages.push_back(prefix + " must be an integer number");
-    } else if (*number < 0) {
-        messages.push_back(prefix + " must not be less than 0");
-    } else if (*number > static_cast<double>(maximum)) {
-        messages.push_back(prefix + " must not be greater than " + std::to_string(maximum));
-    } else {
-        out = static_cast<std::int64_t>(*number);
-    }
 }
 
 // `id`/`type`: @IsArray() of text.
@@ -360,6 +329,33 @@ std::optional<double> JsNumber(std::string_view text) {
     return value;
 }
 
+void ParseListCount(const json::object& query,
+                    std::string_view name,
+                    std::int64_t maximum,
+                    std::int64_t& out,
+                    std::vector<std::string>& messages) {
+    const json::value* value = query.if_contains(name);
+    if (value == nullptr) {
+        return;
+    }
+    std::optional<double> number;
+    if (value->is_string()) {
+        number = JsNumber(value->as_string());
+    }
+    const std::string prefix(name);
+    if (!number || !std::isfinite(*number)) {
+        messages.push_back(prefix + " must be a number conforming to the specified constraints");
+    } else if (std::trunc(*number) != *number) {
+        messages.push_back(prefix + " must be an integer number");
+    } else if (*number < 0) {
+        messages.push_back(prefix + " must not be less than 0");
+    } else if (*number > static_cast<double>(maximum)) {
+        messages.push_back(prefix + " must not be greater than " + std::to_string(maximum));
+    } else {
+        out = static_cast<std::int64_t>(*number);
+    }
+}
+
 std::optional<core::TimePoint> ParseFilterDate(std::string_view text) {
     const auto is_digits = [](std::string_view part) {
         return !part.empty() &&
@@ -405,8 +401,8 @@ core::Result<ListParams> ParseListParams(std::string_view raw_query) {
     std::vector<std::string> ids;
     ParseTextArray(query, "id", ids, messages);
     ParseTextArray(query, "type", params.query.types, messages);
-    ParseCount(query, "limit", kMaxListLimit, params.query.limit, messages);
-    ParseCount(query, "offset", kMaxListOffset, params.query.offset, messages);
+    ParseListCount(query, "limit", kMaxListLimit, params.query.limit, messages);
+    ParseListCount(query, "offset", kMaxListOffset, params.query.offset, messages);
     const auto expand = OptionalText(query, "expand", messages);
     const auto fields = OptionalText(query, "fields", messages);
     const auto order = OptionalText(query, "order", messages);
@@ -449,11 +445,7 @@ core::Result<CreateRequest> ParseCreateBody(std::string_view body) {
     }
     const json::object& object = *parsed;
     std::vector<std::string> messages;
-    for (const auto& [key, value] : object) {
-        if (key != "type" && key != "context" && key != "dry_run") {
-            messages.push_back("property " + std::string(key) + " should not exist");
-        }
-    }
+    ReportUnknownProperties(object, {"type", "context", "dry_run"}, messages);
     CreateRequest request;
     const json::value* type = object.if_contains("type");
     if (type == nullptr || !type->is_string()) {

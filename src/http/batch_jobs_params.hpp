@@ -1,6 +1,11 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
 
 #include "core/batch_job.hpp"
 #include "core/error.hpp"
@@ -20,6 +25,8 @@ struct ListParams {
 
 /// The largest `limit` a list accepts (v1 has none and lets the database fail).
 inline constexpr std::int64_t kMaxListLimit = 1000;
+/// The largest `offset`: far beyond any real list, small enough for every store's integer.
+inline constexpr std::int64_t kMaxListOffset = 2'147'483'647;
 
 /// Validates the raw query string of a list (AdminGetBatchParams, whitelist + forbid unknown):
 ///   1. a timestamp filter that is neither `null` (not for created_at/updated_at) nor an object of
@@ -57,6 +64,15 @@ inline constexpr std::string_view kDryRunNullMessage =
 /// JavaScript's Number(text) for a query value: trims blanks, "" is 0, accepts 0x/0o/0b and
 /// exponents; nullopt where JS gives NaN.
 [[nodiscard]] std::optional<double> JsNumber(std::string_view text);
+
+/// `limit`/`offset` of any admin list: @Type(() => Number) @IsNumber(), plus batchd's bounds
+/// (BATCHD-CONTRACT §B.9): a whole number from 0 to `maximum` goes to `out`, anything else adds
+/// class-validator's message to `messages`. Absent: `out` is left as it is.
+void ParseListCount(const boost::json::object& query,
+                    std::string_view name,
+                    std::int64_t maximum,
+                    std::int64_t& out,
+                    std::vector<std::string>& messages);
 
 /// A date of a list filter: the ISO forms above, in UTC when no zone is given.
 [[nodiscard]] std::optional<core::TimePoint> ParseFilterDate(std::string_view text);

@@ -1,7 +1,6 @@
 // The list queries of the catalog routes (catalog_params.hpp).
 #include <array>
 #include <cmath>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "http/batch_jobs_params.hpp"
 #include "http/catalog_params.hpp"
 #include "http/catalog_validation.hpp"
+#include "http/json_body.hpp"
 #include "http/query_string.hpp"
 
 namespace batchd::http {
@@ -18,8 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using detail::InvalidData;
-
-constexpr std::int64_t kMaxListOffset = std::numeric_limits<std::int32_t>::max();
 
 // normalized-query.ts: a one-element array of text is split on commas (`id[]=a,b` → ["a","b"]).
 void NormalizeQuery(json::object& query) {
@@ -50,48 +48,6 @@ core::Result<json::object> ParseQuery(std::string_view raw_query) {
     }
     NormalizeQuery(*parsed);
     return parsed;
-}
-
-void ReportUnknown(const json::object& query,
-                   std::initializer_list<std::string_view> known,
-                   std::vector<std::string>& messages) {
-    for (const auto& [key, value] : query) {
-        bool found = false;
-        for (std::string_view name : known) {
-            found = found || name == std::string_view(key);
-        }
-        if (!found) {
-            messages.push_back("property " + std::string(key) + " should not exist");
-        }
-    }
-}
-
-// `limit`/`offset`: @Type(() => Number) @IsNumber(), with batchd's bounds.
-void ParseCount(const json::object& query,
-                std::string_view name,
-                std::int64_t maximum,
-                std::int64_t& out,
-                std::vector<std::string>& messages) {
-    const json::value* value = query.if_contains(name);
-    if (value == nullptr) {
-        return;
-    }
-    std::optional<double> number;
-    if (value->is_string()) {
-        number = JsNumber(value->as_string());
-    }
-    const std::string prefix(name);
-    if (!number || !std::isfinite(*number)) {
-        messages.push_back(prefix + " must be a number conforming to the specified constraints");
-    } else if (std::trunc(*number) != *number) {
-        messages.push_back(prefix + " must be an integer number");
-    } else if (*number < 0) {
-        messages.push_back(prefix + " must not be less than 0");
-    } else if (*number > static_cast<double>(maximum)) {
-        messages.push_back(prefix + " must not be greater than " + std::to_string(maximum));
-    } else {
-        out = static_cast<std::int64_t>(*number);
-    }
 }
 
 // A filter that is a string or an array of strings (Medusa's `string | string[]`).
@@ -292,7 +248,7 @@ core::Result<core::ProductRelations> ParseProductExpand(std::string_view raw_que
         return query.error();
     }
     std::vector<std::string> messages;
-    ReportUnknown(*query, {"expand", "fields"}, messages);
+    ReportUnknownProperties(*query, {"expand", "fields"}, messages);
     const auto expand = OptionalText(*query, "expand", messages);
     static_cast<void>(OptionalText(*query, "fields", messages));
     if (!messages.empty()) {
@@ -308,11 +264,11 @@ core::Result<core::ProductQuery> ParseProductListParams(std::string_view raw_que
     }
     const json::object& query = *parsed;
     std::vector<std::string> messages;
-    ReportUnknown(query,
-                  {"id", "q", "title", "handle", "collection_id", "type_id", "tags", "sales_channel_id",
-                   "category_id", "status", "is_giftcard", "discountable", "created_at", "updated_at",
-                   "order", "expand", "fields", "limit", "offset"},
-                  messages);
+    ReportUnknownProperties(query,
+                            {"id", "q", "title", "handle", "collection_id", "type_id", "tags",
+                             "sales_channel_id", "category_id", "status", "is_giftcard", "discountable",
+                             "created_at", "updated_at", "order", "expand", "fields", "limit", "offset"},
+                            messages);
     core::ProductQuery out;
     core::ProductFilter& filter = out.filter;
     ParseTextOrArray(query, "id", filter.ids, messages);
@@ -336,8 +292,8 @@ core::Result<core::ProductQuery> ParseProductListParams(std::string_view raw_que
     filter.discountable = OptionalBool(query, "discountable", messages);
     ParseTimeRange(query, "created_at", filter.created_at, messages);
     ParseTimeRange(query, "updated_at", filter.updated_at, messages);
-    ParseCount(query, "limit", kMaxListLimit, out.limit, messages);
-    ParseCount(query, "offset", kMaxListOffset, out.offset, messages);
+    ParseListCount(query, "limit", kMaxListLimit, out.limit, messages);
+    ParseListCount(query, "offset", kMaxListOffset, out.offset, messages);
     const auto expand = OptionalText(query, "expand", messages);
     static_cast<void>(OptionalText(query, "fields", messages));
     const auto order = OptionalText(query, "order", messages);
@@ -381,11 +337,11 @@ core::Result<core::PageRequest> ParsePageParams(std::string_view raw_query, std:
     }
     const json::object& query = *parsed;
     std::vector<std::string> messages;
-    ReportUnknown(query, {"limit", "offset", "expand", "fields"}, messages);
+    ReportUnknownProperties(query, {"limit", "offset", "expand", "fields"}, messages);
     core::PageRequest page;
     page.limit = default_limit;
-    ParseCount(query, "limit", kMaxListLimit, page.limit, messages);
-    ParseCount(query, "offset", kMaxListOffset, page.offset, messages);
+    ParseListCount(query, "limit", kMaxListLimit, page.limit, messages);
+    ParseListCount(query, "offset", kMaxListOffset, page.offset, messages);
     static_cast<void>(OptionalText(query, "expand", messages));
     static_cast<void>(OptionalText(query, "fields", messages));
     if (!messages.empty()) {
@@ -401,10 +357,10 @@ core::Result<core::OrderQuery> ParseOrderListParams(std::string_view raw_query) 
     }
     const json::object& query = *parsed;
     std::vector<std::string> messages;
-    ReportUnknown(query,
-                  {"id", "email", "status", "fulfillment_status", "payment_status", "region_id",
-                   "sales_channel_id", "created_at", "limit", "offset", "expand", "fields"},
-                  messages);
+    ReportUnknownProperties(query,
+                            {"id", "email", "status", "fulfillment_status", "payment_status", "region_id",
+                             "sales_channel_id", "created_at", "limit", "offset", "expand", "fields"},
+                            messages);
     core::OrderQuery out;
     core::OrderFilter& filter = out.filter;
     ParseTextOrArray(query, "id", filter.ids, messages);
@@ -427,8 +383,8 @@ core::Result<core::OrderQuery> ParseOrderListParams(std::string_view raw_query) 
     ParseTextOrArray(query, "region_id", filter.region_ids, messages);
     ParseTextOrArray(query, "sales_channel_id", filter.sales_channel_ids, messages);
     ParseTimeRange(query, "created_at", filter.created_at, messages);
-    ParseCount(query, "limit", kMaxListLimit, out.limit, messages);
-    ParseCount(query, "offset", kMaxListOffset, out.offset, messages);
+    ParseListCount(query, "limit", kMaxListLimit, out.limit, messages);
+    ParseListCount(query, "offset", kMaxListOffset, out.offset, messages);
     static_cast<void>(OptionalText(query, "expand", messages));
     static_cast<void>(OptionalText(query, "fields", messages));
     if (!messages.empty()) {

@@ -41,4 +41,18 @@ core::Result<boost::json::object> ParseJsonObjectBody(std::string_view body) {
     return std::move(value.as_object());
 }
 
+void ReportUnknownProperties(const boost::json::object& object,
+                             std::initializer_list<std::string_view> known,
+                             std::vector<std::string>& messages) {
+    for (const auto& [key, value] : object) {
+        bool is_known = false;
+        for (std::string_view name : known) {
+            is_known = is_known || name == std::string_view(key);
+        }
+        if (!is_known) {
+            messages.push_back("property " + std::string(key) + " should not exist");
+        }
+    }
+}
+
 }  // namespace batchd::http

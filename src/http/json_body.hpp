@@ -1,6 +1,9 @@
 #pragma once
 
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -15,5 +18,11 @@ namespace batchd::http {
 ///     array), is kInvalidData — a 400, never a 500.
 /// Pure; thread safety: none needed.
 [[nodiscard]] core::Result<boost::json::object> ParseJsonObjectBody(std::string_view body);
+
+/// class-validator's "forbid unknown" for a body or query: adds `property X should not exist` to
+/// `messages` for every key of `object` that is not in `known`, in the object's order.
+void ReportUnknownProperties(const boost::json::object& object,
+                             std::initializer_list<std::string_view> known,
+                             std::vector<std::string>& messages);
 
 }  // namespace batchd::http

@@ -79,11 +79,7 @@ core::Result<std::string> ParseFileKeyBody(std::string_view body) {
         return parsed.error();
     }
     std::vector<std::string> messages;
-    for (const auto& [name, value] : *parsed) {
-        if (name != "file_key") {
-            messages.push_back("property " + std::string(name) + " should not exist");
-        }
-    }
+    ReportUnknownProperties(*parsed, {"file_key"}, messages);
     const json::value* key = parsed->if_contains("file_key");
     if (key == nullptr || !key->is_string()) {
         messages.emplace_back("file_key must be a string");
