@@ -2,6 +2,7 @@
 // step: a job's JSON (http/job_json), route matching (http/router), the status rule table
 // (core::Apply), the query-string parser (http/query_string), and one product-export CSV row
 // (csv/csv_writer). `./dev bench` runs them and reports ns/op; they assert nothing.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/batch_job.hpp"
@@ -54,6 +56,22 @@ void BmJobToJson(benchmark::State& state) {
     }
 }
 BENCHMARK(BmJobToJson);
+
+// The same job as GET's answer builds it (batch_jobs_routes.cpp, JobResponse): the tree in a stack
+// arena, then serialised. Against BmJobToJson: what the heap blocks of the tree cost.
+void BmJobToJsonArena(benchmark::State& state) {
+    const batchd::core::BatchJob job = MakeJob();
+    for (auto _ : state) {
+        std::array<unsigned char, 4096> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+        boost::json::monotonic_resource arena{buffer.data(), buffer.size()};
+        const boost::json::storage_ptr storage{&arena};
+        boost::json::object body{1, storage};
+        body.emplace("batch_job", batchd::http::JobToJson(job, {}, nullptr, storage));
+        std::string text = boost::json::serialize(body);
+        benchmark::DoNotOptimize(text);
+    }
+}
+BENCHMARK(BmJobToJsonArena);
 
 // The admin routes as the server adds them, in the same order (types before :id).
 batchd::http::Router MakeRouter() {

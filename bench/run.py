@@ -6,7 +6,8 @@ prefix and config), runs the scenarios several times, and writes RESULTS.md and 
 --out. Speed claims are ratios measured side by side in this same run: the machines are shared and
 noisy, so an absolute figure means little on its own.
 
-  python3 bench/run.py --bin B --plugin P --micro M --out DIR [--quick]
+  python3 bench/run.py --bin B --plugin P --micro M --out DIR [--quick] [--repeat N] [--jobs N]
+                       [--wrk-seconds S] [--export-products N] [--only api,lifecycle-pg-2,…]
 PostgreSQL + Redis come from BATCHD_TEST_PG_URL / BATCHD_TEST_REDIS_URL (scripts/test-services.sh);
 without them the PostgreSQL scenarios are reported as skipped.
 Every wait is bounded; every address is 127.0.0.1.
@@ -740,6 +741,11 @@ def compute_targets(results):
 
 # --------------------------------------------------------------------------------------- main
 
+# The scenario names --only takes. One run of a single figure is what profiling a change needs;
+# the full report is for the lead's quiet-machine run.
+SCENARIOS = ("api", "lifecycle-embedded", "lifecycle-pg-1", "lifecycle-pg-2", "export-embedded", "export-pg",
+             "micro")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -753,7 +759,13 @@ def main():
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--wrk-seconds", type=int)
     parser.add_argument("--export-products", type=int, help="products (× 4 variants) seeded for the export")
+    parser.add_argument("--only", default=",".join(SCENARIOS),
+                        help="comma-separated scenarios to run, of: " + ", ".join(SCENARIOS) +
+                        " (default: all); the others are reported as not run")
     opts = parser.parse_args()
+    opts.only = {name.strip() for name in opts.only.split(",") if name.strip()}
+    if unknown := opts.only - set(SCENARIOS):
+        parser.error(f"--only: unknown scenario(s) {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
     opts.export_products = opts.export_products or (2_000 if opts.quick else 250_000)
     opts.repeat = opts.repeat or (1 if opts.quick else 3)
     opts.jobs = opts.jobs or (100 if opts.quick else 3000)
@@ -772,16 +784,22 @@ def main():
     tmp = tempfile.mkdtemp(prefix="batchd-bench-")
     os.chmod(tmp, 0o755)
     try:
-        try:
-            results["api"] = scenario_api(opts, tmp)
-        except Exception as error:  # noqa: BLE001 - one broken scenario must not hide the others
-            failures.append(f"API: {error}")
-            results["api_error"] = str(error).splitlines()[0]
-        configs = [("embedded (SQLite)", None, None, 0)]
+        if "api" in opts.only:
+            try:
+                results["api"] = scenario_api(opts, tmp)
+            except Exception as error:  # noqa: BLE001 - one broken scenario must not hide the others
+                failures.append(f"API: {error}")
+                results["api_error"] = str(error).splitlines()[0]
+        else:
+            results["api_error"] = "not selected (--only)"
+        configs = [("lifecycle-embedded", "embedded (SQLite)", None, None, 0)]
         if pg_url and redis_url:
-            configs += [("PostgreSQL + Redis, 1 worker", pg_url, redis_url, 1),
-                        ("PostgreSQL + Redis, 2 workers", pg_url, redis_url, 2)]
-        for name, pg, redis, workers in configs:
+            configs += [("lifecycle-pg-1", "PostgreSQL + Redis, 1 worker", pg_url, redis_url, 1),
+                        ("lifecycle-pg-2", "PostgreSQL + Redis, 2 workers", pg_url, redis_url, 2)]
+        for key, name, pg, redis, workers in configs:
+            if key not in opts.only:
+                results["lifecycle"].append({"name": name, "error": "not selected (--only)"})
+                continue
             try:
                 results["lifecycle"].append(scenario_lifecycle(opts, tmp, name, pg, redis, workers))
             except Exception as error:  # noqa: BLE001
@@ -792,16 +810,21 @@ def main():
             for name in ("PostgreSQL + Redis, 1 worker", "PostgreSQL + Redis, 2 workers"):
                 results["lifecycle"].append({"name": name, "error": "no PostgreSQL/Redis given"})
         results["export"] = []
-        for name, pg in [("embedded (SQLite)", None)] + ([("PostgreSQL", pg_url)] if pg_url else []):
+        for key, name, pg in [("export-embedded", "embedded (SQLite)", None)] + \
+                ([("export-pg", "PostgreSQL", pg_url)] if pg_url else []):
+            if key not in opts.only:
+                results["export"].append({"name": name, "error": "not selected (--only)"})
+                continue
             try:
                 results["export"].append(scenario_export(opts, tmp, name, pg))
             except Exception as error:  # noqa: BLE001
                 failures.append(f"export {name}: {error}")
                 results["export"].append({"name": name, "error": str(error).splitlines()[0]})
-        try:
-            results["micro"] = scenario_micro(opts)
-        except Exception as error:  # noqa: BLE001
-            failures.append(f"micro: {error}")
+        if "micro" in opts.only:
+            try:
+                results["micro"] = scenario_micro(opts)
+            except Exception as error:  # noqa: BLE001
+                failures.append(f"micro: {error}")
         results["targets"] = compute_targets(results)
         with open(os.path.join(opts.out, "results.json"), "w") as f:
             json.dump(results, f, indent=2)

@@ -30,18 +30,19 @@ constexpr std::array<std::string_view, kJobFieldCount> kFieldNames{
 
 constexpr std::string_view kCreatedByUser = "created_by_user";
 
-boost::json::value TimeOrNull(const std::optional<core::TimePoint>& at) {
+boost::json::value TimeOrNull(const std::optional<core::TimePoint>& at,
+                              const boost::json::storage_ptr& storage) {
     if (!at) {
-        return nullptr;
+        return boost::json::value(nullptr, storage);
     }
-    return boost::json::value(core::FormatIsoTime(*at));
+    return boost::json::value(core::FormatIsoTime(*at), storage);
 }
 
-boost::json::value TextOrNull(const std::string& text) {
+boost::json::value TextOrNull(const std::string& text, const boost::json::storage_ptr& storage) {
     if (text.empty()) {
-        return nullptr;
+        return boost::json::value(nullptr, storage);
     }
-    return boost::json::value(text);
+    return boost::json::value(text, storage);
 }
 
 std::vector<std::string_view> SplitList(std::string_view text) {
@@ -143,7 +144,8 @@ core::Result<JobProjection> ParseProjection(std::optional<std::string_view> fiel
 
 boost::json::object JobToJson(const core::BatchJob& job,
                               const JobProjection& projection,
-                              const core::User* created_by_user) {
+                              const core::User* created_by_user,
+                              boost::json::storage_ptr storage) {
     // The status of what was loaded: a timestamp left out of the selection counts as unset.
     core::BatchJob loaded_stamps;
     const auto stamp_if = [&](JobField field, const std::optional<core::TimePoint>& at) {
@@ -156,46 +158,52 @@ boost::json::object JobToJson(const core::BatchJob& job,
     loaded_stamps.canceled_at = stamp_if(JobField::kCanceledAt, job.canceled_at);
     loaded_stamps.failed_at = stamp_if(JobField::kFailedAt, job.failed_at);
 
-    boost::json::object out;
-    const auto put = [&](JobField field, boost::json::value value) {
+    // Room for every member up front: growing the table rehashes it (GET's hot path).
+    boost::json::object out(kJobFieldCount + 3, storage);
+    // Only selected fields get a value made: an unselected timestamp costs no formatting.
+    const auto put = [&](JobField field, const auto& make) {
         if (projection.Has(field)) {
-            out[FieldName(field)] = std::move(value);
+            out.emplace(FieldName(field), make());
         }
     };
-    put(JobField::kId, boost::json::value(job.id.value));
-    out["status"] = core::ToString(core::StatusOf(loaded_stamps));
-    put(JobField::kType, boost::json::value(job.type));
-    put(JobField::kCreatedBy, job.created_by ? boost::json::value(job.created_by->value) : nullptr);
+    put(JobField::kId, [&] { return boost::json::value(job.id.value, storage); });
+    out.emplace("status", boost::json::value(core::ToString(core::StatusOf(loaded_stamps)), storage));
+    put(JobField::kType, [&] { return boost::json::value(job.type, storage); });
+    put(JobField::kCreatedBy, [&] {
+        return job.created_by ? boost::json::value(job.created_by->value, storage)
+                              : boost::json::value(nullptr, storage);
+    });
     if (projection.expand_created_by_user) {
-        out[kCreatedByUser] =
-            created_by_user != nullptr ? boost::json::value(UserToJson(*created_by_user)) : nullptr;
+        out.emplace(kCreatedByUser, created_by_user != nullptr
+                                        ? boost::json::value(UserToJson(*created_by_user, storage))
+                                        : boost::json::value(nullptr, storage));
     }
-    put(JobField::kContext, job.context);
-    put(JobField::kResult, job.result);
-    out["dry_run"] = job.dry_run;
-    put(JobField::kPreProcessedAt, TimeOrNull(job.pre_processed_at));
-    put(JobField::kConfirmedAt, TimeOrNull(job.confirmed_at));
-    put(JobField::kProcessingAt, TimeOrNull(job.processing_at));
-    put(JobField::kCompletedAt, TimeOrNull(job.completed_at));
-    put(JobField::kCanceledAt, TimeOrNull(job.canceled_at));
-    put(JobField::kFailedAt, TimeOrNull(job.failed_at));
-    put(JobField::kCreatedAt, TimeOrNull(job.created_at));
-    put(JobField::kUpdatedAt, TimeOrNull(job.updated_at));
-    put(JobField::kDeletedAt, TimeOrNull(job.deleted_at));
+    put(JobField::kContext, [&] { return boost::json::value(job.context, storage); });
+    put(JobField::kResult, [&] { return boost::json::value(job.result, storage); });
+    out.emplace("dry_run", boost::json::value(job.dry_run, storage));
+    put(JobField::kPreProcessedAt, [&] { return TimeOrNull(job.pre_processed_at, storage); });
+    put(JobField::kConfirmedAt, [&] { return TimeOrNull(job.confirmed_at, storage); });
+    put(JobField::kProcessingAt, [&] { return TimeOrNull(job.processing_at, storage); });
+    put(JobField::kCompletedAt, [&] { return TimeOrNull(job.completed_at, storage); });
+    put(JobField::kCanceledAt, [&] { return TimeOrNull(job.canceled_at, storage); });
+    put(JobField::kFailedAt, [&] { return TimeOrNull(job.failed_at, storage); });
+    put(JobField::kCreatedAt, [&] { return TimeOrNull(job.created_at, storage); });
+    put(JobField::kUpdatedAt, [&] { return TimeOrNull(job.updated_at, storage); });
+    put(JobField::kDeletedAt, [&] { return TimeOrNull(job.deleted_at, storage); });
     return out;
 }
 
-boost::json::object UserToJson(const core::User& user) {
-    return boost::json::object{
-        {"id", user.id.value},
-        {"email", user.email},
-        {"first_name", TextOrNull(user.first_name)},
-        {"last_name", TextOrNull(user.last_name)},
-        {"role", user.role},
-        {"created_at", TimeOrNull(user.created_at)},
-        {"updated_at", TimeOrNull(user.updated_at)},
-        {"deleted_at", TimeOrNull(user.deleted_at)},
-    };
+boost::json::object UserToJson(const core::User& user, boost::json::storage_ptr storage) {
+    boost::json::object out(8, storage);
+    out.emplace("id", boost::json::value(user.id.value, storage));
+    out.emplace("email", boost::json::value(user.email, storage));
+    out.emplace("first_name", TextOrNull(user.first_name, storage));
+    out.emplace("last_name", TextOrNull(user.last_name, storage));
+    out.emplace("role", boost::json::value(user.role, storage));
+    out.emplace("created_at", TimeOrNull(user.created_at, storage));
+    out.emplace("updated_at", TimeOrNull(user.updated_at, storage));
+    out.emplace("deleted_at", TimeOrNull(user.deleted_at, storage));
+    return out;
 }
 
 }  // namespace batchd::http

@@ -155,15 +155,37 @@ core::Result<void> RunningJob::WriteAdvancement(const boost::json::value* cursor
     return {};
 }
 
+core::Result<std::optional<core::BatchJob>> RunningJob::WriteOnLastSeen(const core::Mutation& step) {
+    auto change = step(job_);
+    if (!change) {
+        return std::optional<core::BatchJob>{};  // decided again on the fresh row
+    }
+    return store_.CompareAndSet(change->job, job_.version, change->events);
+}
+
 core::Result<core::BatchJob> RunningJob::Mutate(const core::Mutation& step) {
     bool lease_lost = false;
-    auto written = core::MutateJob(store_, id_, [&](core::BatchJob current) -> core::Result<core::Change> {
+    const core::Mutation fenced_step = [&](core::BatchJob current) -> core::Result<core::Change> {
         if (auto fenced = core::CheckFence(current, epoch_); !fenced) {
             lease_lost = true;
             return fenced.error();
         }
         return step(std::move(current));
-    });
+    };
+    // The row as this phase last wrote (or claimed) it is nearly always still the stored one, so the
+    // first compare-and-set goes on that copy and saves a read per write: on PostgreSQL a no-op job
+    // then costs two round trips fewer. When another writer came first (the heartbeat, a cancel) or
+    // the step refuses the copy, the usual read → step → compare-and-set decides on the fresh row.
+    auto first = WriteOnLastSeen(fenced_step);
+    core::Result<core::BatchJob> written = core::Error{core::Errc::kInternal, "not written"};
+    if (!first) {
+        written = first.error();
+    } else if (*first) {
+        written = std::move(**first);
+    } else {
+        lease_lost = false;
+        written = core::MutateJob(store_, id_, fenced_step);
+    }
     if (!written) {
         // A job that is gone cannot be worked on either; both end the phase without a trace.
         if (lease_lost || written.error().code == core::Errc::kNotFound) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 
 #include "core/batch_job.hpp"
@@ -65,8 +66,11 @@ public:
     /// Writes the advancement if it changed since the last write (Advance throttles; this does not).
     [[nodiscard]] core::Result<void> Flush();
 
-    /// A fenced write of the phase's own making (start processing, record the outcome): `step` runs on
-    /// the fresh row only while this phase's lease holds. Returns the written job and keeps it as Job().
+    /// A fenced write of the phase's own making (start processing, record the outcome): `step` runs
+    /// first on Job() (the row as this phase last wrote it, which usually is still the stored one),
+    /// else on the fresh row, and only on a row that shows this phase's lease; the write lands only
+    /// if the stored row is the one `step` saw. `step` must be a pure function of the row (it may run
+    /// more than once). Returns the written job and keeps it as Job().
     [[nodiscard]] core::Result<core::BatchJob> Mutate(const core::Mutation& step);
 
     /// Requests the phase to stop. The first reason given is the one kept. Thread-safe.
@@ -82,6 +86,10 @@ public:
 private:
     // Writes advancement_ (and progress, and `cursor` unless null) now.
     core::Result<void> WriteAdvancement(const boost::json::value* cursor);
+
+    // `step` on job_ and one compare-and-set at job_'s version: the written row, or nullopt when
+    // the stored row has moved on or `step` refused the copy (then the caller reads it fresh).
+    core::Result<std::optional<core::BatchJob>> WriteOnLastSeen(const core::Mutation& step);
 
     core::JobStore& store_;
     const core::Clock& clock_;

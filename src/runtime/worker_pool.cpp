@@ -64,12 +64,16 @@ struct WorkerPool::Shared {
     std::vector<std::shared_ptr<RunningJob>> running;         // guarded by mu
     std::map<std::string, int, std::less<>> running_by_type;  // guarded by mu; claimed phases per type
 
+    // One idle worker per wake-up: a wake-up says "one job may be due", and every worker that woke
+    // would run a claim (a write on PostgreSQL) for it, all but one finding nothing. No wake-up is
+    // lost: a busy worker looks again when its phase ends, and one between its claim and its wait
+    // sees the new generation and does not sleep.
     void Wake() {
         {
             std::scoped_lock lock{mu};
             ++wake_generation;
         }
-        wake_cv.notify_all();
+        wake_cv.notify_one();
     }
 
     void NotifyCanceled(const core::JobId& id) {

@@ -172,17 +172,52 @@ TEST_F(RunningJobTest, SleepForWakesEarlyOnStop) {
     EXPECT_FALSE(ctx.SleepFor(1h)) << "a stopped phase does not sleep at all";
 }
 
+// The step may first run on the phase's own copy of the row (saving a read); it never runs on a
+// row that shows another owner's lease, and nothing is written once the lease is lost.
 TEST_F(RunningJobTest, MutateRunsTheStepOnlyUnderTheLease) {
     auto ctx = Make(ClaimProcessing("job_1"));
     int steps = 0;
+    int steps_without_lease = 0;
     const core::Mutation touch = [&](core::BatchJob job) -> core::Result<core::Change> {
         ++steps;
+        if (!job.lease.owner || job.lease.epoch != ctx.Epoch()) {
+            ++steps_without_lease;
+        }
         return core::Change{std::move(job), {}};
     };
     ASSERT_TRUE(ctx.Mutate(touch));
-    TakeOver("job_1");
-    EXPECT_FALSE(ctx.Mutate(touch));
     EXPECT_EQ(steps, 1);
+    TakeOver("job_1");
+    const std::int64_t version = Stored("job_1").version;
+    EXPECT_FALSE(ctx.Mutate(touch));
+    EXPECT_EQ(steps_without_lease, 0);
+    EXPECT_EQ(Stored("job_1").version, version) << "a fenced-out worker changed the job";
+    EXPECT_EQ(Stored("job_1").lease.owner, core::WorkerId{"other:2:1"});
+}
+
+// A write on the phase's own copy costs no read; when another writer came first (here a
+// heartbeat-like renewal), the step runs again on the fresh row and that write lands.
+TEST_F(RunningJobTest, MutateWritesOnTheLastSeenRowAndRereadsWhenItMoved) {
+    auto ctx = Make(ClaimProcessing("job_1"));
+    int steps = 0;
+    const core::Mutation mark = [&](core::BatchJob job) -> core::Result<core::Change> {
+        ++steps;
+        job.result = boost::json::object{{"steps", steps}};
+        return core::Change{std::move(job), {}};
+    };
+    ASSERT_TRUE(ctx.Mutate(mark));
+    EXPECT_EQ(steps, 1);
+    ASSERT_TRUE(
+        core::MutateJob(db_, core::JobId{"job_1"}, [](core::BatchJob job) -> core::Result<core::Change> {
+            job.lease.expires_at = job.lease.expires_at.value_or(core::TimePoint{}) + core::Duration{1000};
+            return core::Change{std::move(job), {}};
+        }));
+    const auto written = ctx.Mutate(mark);
+    ASSERT_TRUE(written);
+    EXPECT_EQ(steps, 3) << "one try on the stale copy, one on the fresh row";
+    EXPECT_EQ(Stored("job_1").result, boost::json::value(boost::json::object{{"steps", 3}}));
+    EXPECT_EQ(Stored("job_1").version, written->version);
+    EXPECT_EQ(ctx.Job().version, written->version);
 }
 
 }  // namespace
