@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clang-format-16 over our C++ (src/ tests/ examples/ bench/, *.cpp *.hpp), pinned to version 16
+# clang-format-16 over our C++ (src/ tests/ examples/ bench/ fuzz/, *.cpp *.hpp), pinned to version 16
 # because .clang-format relies on options older versions lack (HOUSE-STYLE §3.11).
 #   scripts/check_format.sh         list the files that differ, with the start of their diffs (the first
 #                                   $CHECK_FORMAT_DIFFS, default 8); exit 1 if any
@@ -18,7 +18,7 @@ command -v "${CLANG_FORMAT}" >/dev/null || {
 }
 
 dirs=()
-for dir in src tests examples bench; do
+for dir in src tests examples bench fuzz; do
   [[ -d ${dir} ]] && dirs+=("${dir}")
 done
 mapfile -d '' files < <(find "${dirs[@]}" -name node_modules -prune -o -type f \( -name '*.cpp' -o -name '*.hpp' \) -print0 | sort -z)

@@ -90,6 +90,8 @@ void ApplyFile(const std::filesystem::path& file, Config& config) {
     ReadInt(table, "workers", config.workers, 0, 256);
     ReadInt<std::size_t>(table, "body_limit", config.body_limit, 1024, std::size_t{1} << 30);
     ReadInt<std::uint64_t>(table, "upload_limit", config.upload_limit, 1024, std::uint64_t{1} << 40);
+    ReadInt<std::uint32_t>(table, "header_limit", config.header_limit, 1024, 1024 * 1024);
+    ReadMillis(table, "read_timeout_ms", config.read_timeout);
     ReadString(table, "public_url", config.public_url);
     ReadString(table, "signing_secret", config.signing_secret);
     ReadInt(table, "io_threads", config.io_threads, 1, 64);
@@ -153,6 +155,13 @@ void ApplyEnvironment(Config& config) {
     if (auto value = Env("BATCHD_UPLOAD_LIMIT")) {
         config.upload_limit =
             ParseInt<std::uint64_t>(*value, "BATCHD_UPLOAD_LIMIT", 1024, std::uint64_t{1} << 40);
+    }
+    if (auto value = Env("BATCHD_HEADER_LIMIT")) {
+        config.header_limit = ParseInt<std::uint32_t>(*value, "BATCHD_HEADER_LIMIT", 1024, 1024 * 1024);
+    }
+    if (auto value = Env("BATCHD_READ_TIMEOUT_MS")) {
+        config.read_timeout =
+            std::chrono::milliseconds{ParseInt<long long>(*value, "BATCHD_READ_TIMEOUT_MS", 1, 86'400'000)};
     }
     if (auto value = Env("BATCHD_PUBLIC_URL")) {
         config.public_url = *value;

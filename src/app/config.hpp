@@ -23,6 +23,8 @@ struct Config {
     std::vector<std::string> plugins;        // strategy plugins (.so) loaded at start, in order
     std::size_t body_limit = 102'400;        // bytes; Medusa's 100 KB JSON limit, larger → 413
     std::uint64_t upload_limit = std::uint64_t{1} << 30;  // bytes of one multipart upload request
+    std::uint32_t header_limit = 16 * 1024;               // bytes of a request line + headers; larger → 431
+    std::chrono::milliseconds read_timeout{30'000};       // to receive one whole request; slower: closed
     std::string public_url;      // how clients reach this server, for links; empty: http://address:port
     std::string signing_secret;  // signs download links; empty: <data_dir>/signing-secret (made once)
     int io_threads = 2;          // HTTP threads, one io_context each

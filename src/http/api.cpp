@@ -1,6 +1,9 @@
 #include "http/api.hpp"
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -8,11 +11,13 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <unistd.h>
 
 #include "auth/credentials.hpp"
 #include "http/batch_jobs_routes.hpp"
 #include "http/catalog_routes.hpp"
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 #include "http/token_cache.hpp"
 #include "http/uploads_routes.hpp"
 #include "http/utf8.hpp"
@@ -63,10 +68,11 @@ awaitable<core::Result<core::User>> Authenticate(const Services& services,
         if (auto known = tokens.Find(token_hash, Now())) {
             co_return std::move(*known);
         }
+        const std::uint64_t generation = tokens.Generation();  // before the read: see TokenCache
         auto user = co_await runtime::RunBlocking(
             services.blocking, [&] { return services.users.FindUserByTokenHash(token_hash); });
         if (user) {
-            tokens.Store(std::move(token_hash), *user, Now());
+            tokens.Store(std::move(token_hash), *user, Now(), generation);
             co_return user;
         }
         if (user.error().code != core::Errc::kNotFound) {
@@ -74,6 +80,13 @@ awaitable<core::Result<core::User>> Authenticate(const Services& services,
         }
     }
     co_return core::Error{core::Errc::kUnauthorized, "Unauthorized"};
+}
+
+// Names this process among all the servers sharing a bus.
+std::string HostAndPid() {
+    std::array<char, 256> host{};
+    gethostname(host.data(), host.size() - 1);
+    return std::string(host.data()) + ":" + std::to_string(getpid());
 }
 
 void AddCorsHeaders(const Request& request, Response& response) {
@@ -121,8 +134,19 @@ void AddHealthRoutes(Router& router, const Services& services) {
 
 Api::Api(Services services)
     : services_(std::move(services)),
-      tokens_(std::make_shared<TokenCache>(kTokenCacheTtl, kTokenCacheCapacity)) {
+      tokens_(std::make_shared<TokenCache>(kTokenCacheTtl, kTokenCacheCapacity)),
+      responses_(std::make_shared<ResponseCounter>()) {
+    if (services_.bus != nullptr) {
+        // A group of this Api's own: every server hears every deletion. The handler holds the cache,
+        // not the Api, so it stays valid until the bus stops, whichever goes first.
+        static std::atomic<std::uint64_t> instances{0};
+        services_.bus->Subscribe(
+            core::Subscription{"api-tokens@" + HostAndPid() + "." + std::to_string(instances++),
+                               {std::string(core::kUserDeletedEvent)},
+                               [tokens = tokens_](const core::BusEvent&) { tokens->Clear(); }});
+    }
     AddHealthRoutes(router_, services_);
+    AddMetricsRoute(router_, services_, responses_);
     AddBatchJobRoutes(router_, services_);
     AddUploadRoutes(router_, services_);
     AddCatalogRoutes(router_, services_);
@@ -138,10 +162,23 @@ awaitable<std::optional<Response>> Api::Admit(const Request& head) const {
     }
     Response response = ErrorResponse(user.error());
     AddCorsHeaders(head, response);
+    responses_->Count(response.status);
     co_return response;
 }
 
 awaitable<Response> Api::Handle(Request request) const {
+    std::optional<Response> response;
+    try {
+        response = co_await Dispatch(std::move(request));
+    } catch (...) {
+        responses_->Count(500);  // what the server answers for an exception that escapes
+        throw;
+    }
+    responses_->Count(response->status);
+    co_return std::move(*response);
+}
+
+awaitable<Response> Api::Dispatch(Request request) const {
     const bool admin = IsAdminPath(request.path);
     if (admin && request.method == "OPTIONS") {
         Response response = Preflight();

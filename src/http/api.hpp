@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "http/message.hpp"
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/services.hpp"
 #include "http/token_cache.hpp"
@@ -20,7 +21,9 @@ namespace batchd::http {
 ///      `Authorization: Bearer <token>`, looked up by hash (a found user is remembered for 5 s,
 ///      TokenCache); otherwise 401 `Unauthorized` (text);
 ///   3. routing: 404 `not_found` for an unknown path, 405 for a known path with another method.
-/// Routes: GET /health, /health/live, /health/ready (no auth); /admin: batch jobs, uploads and the
+/// Every response Handle returns (or the 500 an exception becomes) and every refusal of Admit is
+/// counted by status class for GET /metrics.
+/// Routes: GET /health, /health/live, /health/ready, /metrics (no auth); /admin: batch jobs, uploads and the
 /// catalog; GET /files/<key> (signed links, no auth).
 /// Built once; Handle may run concurrently on every io thread.
 class Api {
@@ -34,8 +37,11 @@ public:
     [[nodiscard]] boost::asio::awaitable<std::optional<Response>> Admit(const Request& head) const;
 
 private:
+    [[nodiscard]] boost::asio::awaitable<Response> Dispatch(Request request) const;
+
     Services services_;
-    std::shared_ptr<TokenCache> tokens_;  // shared: Handle is const and the cache changes
+    std::shared_ptr<TokenCache> tokens_;          // shared: Handle is const and the cache changes
+    std::shared_ptr<ResponseCounter> responses_;  // shared with the /metrics route
     Router router_;
 };
 

@@ -87,17 +87,6 @@ bool IsKnownListParam(std::string_view name) {
     return false;
 }
 
-std::string Join(const std::vector<std::string>& messages) {
-    std::string joined;
-    for (const std::string& message : messages) {
-        if (!joined.empty()) {
-            joined += ", ";
-        }
-        joined += message;
-    }
-    return joined;
-}
-
 // normalized-query.ts: a one-element array of text is split on commas.
 void NormalizeQuery(json::object& query) {
     for (auto& [key, value] : query) {
@@ -122,7 +111,7 @@ void NormalizeQuery(json::object& query) {
 // v1's IsType throws a MedusaError whose message is JSON; the nested messages are split on ","
 // (keeping the blank after each comma), exactly as is-type.ts does.
 core::Error DateFilterError(std::string_view name, const std::vector<std::string>& messages) {
-    const std::string joined = Join(messages);
+    const std::string joined = JoinMessages(messages);
     json::array details;
     std::size_t start = 0;
     while (start <= joined.size()) {
@@ -407,7 +396,7 @@ core::Result<ListParams> ParseListParams(std::string_view raw_query) {
     const auto fields = OptionalText(query, "fields", messages);
     const auto order = OptionalText(query, "order", messages);
     if (!messages.empty()) {
-        return core::Error{core::Errc::kInvalidData, Join(messages)};
+        return core::Error{core::Errc::kInvalidData, JoinMessages(messages)};
     }
     for (std::string& id : ids) {
         params.query.ids.push_back(core::JobId{std::move(id)});
@@ -470,7 +459,7 @@ core::Result<CreateRequest> ParseCreateBody(std::string_view body) {
         }
     }
     if (!messages.empty()) {
-        return core::Error{core::Errc::kInvalidData, Join(messages)};
+        return core::Error{core::Errc::kInvalidData, JoinMessages(messages)};
     }
     return request;
 }

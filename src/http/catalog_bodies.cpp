@@ -1,4 +1,5 @@
 // The request bodies of the catalog routes (catalog_params.hpp).
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -217,6 +218,14 @@ std::optional<core::ProductVariant> ReadVariant(ObjectReader& reader,
         std::vector<core::MoneyAmount> prices;
         ForEachObject(reader, "prices", [&](ObjectReader& price_reader, std::size_t /*i*/) {
             if (auto price = ReadVariantPrice(price_reader, state, variant)) {
+                // Two entries naming one stored price would be two rows with one id (found by fuzz/).
+                const bool repeated =
+                    std::any_of(prices.begin(), prices.end(),
+                                [&](const core::MoneyAmount& earlier) { return earlier.id == price->id; });
+                if (repeated) {
+                    price_reader.Report(price_reader.PathOf("id") + " names a price given earlier");
+                    return;
+                }
                 prices.push_back(std::move(*price));
             }
         });
@@ -247,6 +256,15 @@ std::optional<core::ProductVariant> ReadVariant(ObjectReader& reader,
                 return;
             }
             if (!value) {
+                return;
+            }
+            // A variant has one value per option; two would share the stored value's id (fuzz/).
+            const bool repeated = std::any_of(
+                values.begin(), values.end(),
+                [&](const core::VariantOptionValue& earlier) { return earlier.option_id == *option_id; });
+            if (repeated) {
+                value_reader.Report(value_reader.PathOf("option_id") +
+                                    " names an option given a value earlier");
                 return;
             }
             core::VariantOptionValue entry{state.ids("optval_"), *option_id, *value};
@@ -426,6 +444,14 @@ core::Result<ProductBodyOutcome> ApplyProductBody(
         std::vector<core::ProductVariant> variants;
         ForEachObject(reader, "variants", [&](ObjectReader& variant_reader, std::size_t index) {
             if (auto variant = ReadVariant(variant_reader, index, state, next.options)) {
+                // Two entries naming one stored variant would be two variants with one id (fuzz/).
+                const bool repeated = std::any_of(
+                    variants.begin(), variants.end(),
+                    [&](const core::ProductVariant& earlier) { return earlier.id == variant->id; });
+                if (repeated) {
+                    variant_reader.Report(variant_reader.PathOf("id") + " names a variant given earlier");
+                    return;
+                }
                 variants.push_back(std::move(*variant));
             }
         });

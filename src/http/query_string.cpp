@@ -23,6 +23,9 @@ constexpr int kDepth = 5;                      // qs's depth
 // order) until the final conversion to JSON.
 struct Node {
     enum class Kind : std::uint8_t { kString, kArray, kObject };
+    // Declared, so that clang's libstdc++ need not define it to instantiate pair<string, Node>
+    // inside Node itself (without it clang refuses the recursive type; g++ accepts it).
+    Node() = default;
     Kind kind = Kind::kString;
     std::string text;                                  // kString
     std::map<std::size_t, Node> items;                 // kArray: sparse until compacted

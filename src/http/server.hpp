@@ -16,7 +16,10 @@ struct ServerConfig {
     int io_threads = 2;                                   // one io_context and one acceptor each
     std::size_t body_limit = 102400;                      // bytes; a larger body gets 413 (v1's 100 KB)
     std::uint64_t upload_limit = std::uint64_t{1} << 30;  // bytes of a multipart upload body; larger: 413
-    std::chrono::seconds read_timeout{30};  // to read one whole request (and to write its response)
+    std::uint32_t header_limit = 16 * 1024;               // bytes of request line + headers; larger: 431
+    // To read one whole request, header and body (an upload body: between two reads), to write
+    // each piece of its response, and to wait for the next request on a kept-alive connection.
+    std::chrono::milliseconds read_timeout{30'000};
 };
 
 /// The HTTP/1.1 server: Boost.Beast on C++20 coroutines, the only translation unit that sees Beast.
@@ -28,9 +31,9 @@ struct ServerConfig {
 ///
 /// Per connection: keep-alive; each request must arrive whole within `read_timeout` or the
 /// connection is dropped (a slow client holds nothing but its own socket); a body over `body_limit`
-/// is answered 413 and the connection closed after draining what the client still sends; a request
-/// that is not HTTP gets 400; an exception from the handler gets the generic 500, is logged, and
-/// closes the connection.
+/// is answered 413, a request line + headers over `header_limit` 431, a request that is not HTTP
+/// 400, each time closing the connection after draining (at most 4 MB, 5 s) what the client still
+/// sends; an exception from the handler gets the generic 500, is logged, and closes the connection.
 ///
 /// Uploads: the body of `POST /admin/uploads[/protected]` with a multipart Content-Type is never
 /// held in memory. It is read (up to `upload_limit`) into a spool file in the system temp folder,

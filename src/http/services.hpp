@@ -6,6 +6,7 @@
 #include "core/ports/blob_store.hpp"
 #include "core/ports/catalog_store.hpp"
 #include "core/ports/database.hpp"
+#include "core/ports/event_bus.hpp"
 #include "core/ports/user_store.hpp"
 #include "core/strategy_registry.hpp"
 #include "runtime/job_service.hpp"
@@ -29,6 +30,7 @@ struct Services {
     core::BlobStore& files;  // uploads and export files
     const auth::UrlSigner& url_signer;
     std::string public_url;  // base of the links we hand out, no trailing slash; empty: "http://" + Host
+    core::EventBus* bus = nullptr;  // where core::kUserDeletedEvent is heard; null: the cache TTL only
 };
 
 }  // namespace batchd::http

@@ -11,7 +11,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "auth/file_ownership.hpp"
+#include "core/ports/user_store.hpp"
 #include "http/errors.hpp"
+#include "http/file_key_body.hpp"
 #include "http/json_body.hpp"
 #include "http/multipart.hpp"
 #include "http/query_string.hpp"
@@ -58,63 +61,6 @@ std::string BaseUrl(const Services& services, const Request& request) {
         return services.public_url;
     }
     return "http://" + std::string(request.Header("host"));
-}
-
-std::string Join(const std::vector<std::string>& messages) {
-    std::string joined;
-    for (const std::string& message : messages) {
-        if (!joined.empty()) {
-            joined += ", ";
-        }
-        joined += message;
-    }
-    return joined;
-}
-
-// The body of DELETE /admin/uploads and POST /admin/uploads/download-url, validated as Medusa's
-// class-validator does with "whitelist" and "forbid unknown": every message, joined with ", ".
-core::Result<std::string> ParseFileKeyBody(std::string_view body) {
-    auto parsed = ParseJsonObjectBody(body);
-    if (!parsed) {
-        return parsed.error();
-    }
-    std::vector<std::string> messages;
-    ReportUnknownProperties(*parsed, {"file_key"}, messages);
-    const json::value* key = parsed->if_contains("file_key");
-    if (key == nullptr || !key->is_string()) {
-        messages.emplace_back("file_key must be a string");
-    }
-    if (!messages.empty()) {
-        return core::Error{core::Errc::kInvalidData, Join(messages)};
-    }
-    return std::string(key->as_string());
-}
-
-// The key rules that matter before a signature is even checked: nothing that could leave the
-// folder (the store applies the full set of its rules anyway).
-core::Result<void> CheckKey(std::string_view key) {
-    const auto invalid = [](std::string_view why) {
-        return core::Error{core::Errc::kInvalidData, "Invalid file key: " + std::string(why)};
-    };
-    if (key.empty()) {
-        return invalid("it is empty");
-    }
-    if (key.find('\0') != std::string_view::npos) {
-        return invalid("it contains a NUL byte");
-    }
-    if (key.front() == '/' || key.front() == '\\') {
-        return invalid("it is an absolute path");
-    }
-    std::size_t begin = 0;
-    while (begin <= key.size()) {
-        const std::size_t end = std::min(key.find_first_of("/\\", begin), key.size());
-        const std::string_view part = key.substr(begin, end - begin);
-        if (part == "." || part == "..") {
-            return invalid("it must be a relative path of names, without '.' or '..' parts");
-        }
-        begin = end + 1;
-    }
-    return {};
 }
 
 /// Streams one multipart body into the file store: each file part under `files` becomes a file.
@@ -231,8 +177,42 @@ core::Result<std::vector<std::string>> StoreUploads(core::BlobStore& files,
     return sink.Succeed();
 }
 
-awaitable<Response> Upload(const Services& services, Call& call, std::string folder) {
+// The caller: every /admin route is authenticated before it runs (Api), so this is only a guard.
+core::Result<core::UserId> Caller(const Call& call) {
+    if (!call.user) {
+        return core::Error{core::Errc::kUnauthorized, "Unauthorized"};
+    }
+    return call.user->id;
+}
+
+// The `file_key` of a download-url or delete body, if it is well formed and the caller's own. The
+// owner is read from the key, before the store is asked anything: someone else's key is refused
+// alike whether or not its file exists (docs/adr/0006-file-ownership.md).
+core::Result<std::string> CallersFileKey(const Call& call) {
+    auto key = ParseFileKeyBody(call.request.body);
+    if (!key) {
+        return key.error();
+    }
+    if (auto valid = CheckFileKey(*key); !valid) {
+        return valid.error();
+    }
+    auto caller = Caller(call);
+    if (!caller) {
+        return caller.error();
+    }
+    if (auto owned = auth::CheckFileOwner(*caller, *key); !owned) {
+        return owned.error();
+    }
+    return key;
+}
+
+awaitable<Response> Upload(const Services& services, Call& call, std::string_view kind) {
     const Request& request = call.request;
+    auto caller = Caller(call);
+    if (!caller) {
+        co_return ErrorResponse(caller.error());
+    }
+    const std::string folder = core::OwnedFileKey(*caller, kind);
     auto keys = co_await runtime::RunBlocking(services.blocking,
                                               [&] { return StoreUploads(services.files, request, folder); });
     if (!keys) {
@@ -249,7 +229,7 @@ awaitable<Response> Upload(const Services& services, Call& call, std::string fol
 }
 
 awaitable<Response> Delete(const Services& services, Call& call) {
-    auto key = ParseFileKeyBody(call.request.body);
+    auto key = CallersFileKey(call);
     if (!key) {
         co_return ErrorResponse(key.error());
     }
@@ -262,7 +242,7 @@ awaitable<Response> Delete(const Services& services, Call& call) {
 }
 
 awaitable<Response> DownloadUrl(const Services& services, Call& call) {
-    auto key = ParseFileKeyBody(call.request.body);
+    auto key = CallersFileKey(call);
     if (!key) {
         co_return ErrorResponse(key.error());
     }
@@ -299,7 +279,7 @@ std::string ContentDisposition(std::string_view name) {
 
 awaitable<Response> Download(const Services& services, Call& call) {
     const std::string& key = call.Param("key");
-    if (auto valid = CheckKey(key); !valid) {
+    if (auto valid = CheckFileKey(key); !valid) {
         co_return ErrorResponse(valid.error());
     }
     auto query = ParseQueryString(call.request.query);

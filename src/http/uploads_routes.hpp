@@ -18,15 +18,20 @@ namespace batchd::http {
 ///
 /// Uploads: the server has spooled the body to a file (Request::body_file; Request::body for a
 /// request built in memory); it is parsed on the blocking pool with the streaming MultipartParser
-/// and each file part goes to `services.files` (Create/Write/Commit) under
-/// `uploads/<ULID>-<name>` (`protected/<ULID>-<name>`), `<name>` being SanitizeUploadName of its
-/// file name. Text parts (no filename) are ignored, as Medusa's multer does; a file part under
-/// another field than `files`, a body that is not multipart or broken multipart is 400 invalid_data
-/// (BATCHD-CONTRACT §B.5), and the files of that request stored so far are removed.
+/// and each file part goes to `services.files` (Create/Write/Commit) under the caller's
+/// `<user id>/uploads/<ULID>-<name>` (`<user id>/protected/<ULID>-<name>`), `<name>` being
+/// SanitizeUploadName of its file name. Text parts (no filename) are ignored, as Medusa's multer does; a file
+/// part under another field than `files`, a body that is not multipart or broken multipart is 400
+/// invalid_data (BATCHD-CONTRACT §B.5), and the files of that request stored so far are removed.
 ///
 /// Links: `<public_url or "http://"+Host>/files/<PercentEncodeKey(key)>?expires=<unix ms>&signature=<hex>`,
 /// valid for one hour (UrlSigner). A bad or expired signature is 403 not_allowed; a key that is
 /// empty, absolute, has a '.'/'..' part or a NUL is 400 before anything else.
+///
+/// Ownership (docs/adr/0006-file-ownership.md): DELETE and download-url take only a key whose first
+/// segment is the caller's user id; any other is 400 not_allowed `Cannot access a file that does not
+/// belong to the logged in user`, decided before the store is asked, so it tells nothing about
+/// whether the file exists. A signed link works for whoever holds it.
 void AddUploadRoutes(Router& router, const Services& services);
 
 /// A file name as a key part: its base name (after the last '/' or '\'), every byte outside

@@ -24,6 +24,7 @@
 #include "core/catalog.hpp"
 #include "core/error.hpp"
 #include "core/ports/blob_store.hpp"
+#include "core/ports/user_store.hpp"
 #include "core/time_text.hpp"
 #include "csv/csv_writer.hpp"
 #include "support/ascii.hpp"
@@ -47,7 +48,10 @@ constexpr std::int64_t kShapePageSize = 500;
 // at most this much work, and the fsync and the two writes stay off the per-page path.
 constexpr core::Duration kCheckpointInterval{1000};
 
-constexpr std::string_view kKeyPrefix = "exports/products/product-export-";
+// The file is `<created_by>/exports/products/product-export-<job id>.csv` (core::OwnedFileKey): its
+// owner is the job's, and the job id makes it unique (two exports in one millisecond used to share
+// an epoch-based name).
+constexpr std::string_view kKeyFolder = "exports/products/product-export-";
 
 // The 38 fixed columns (MEDUSA-SPEC.md §7.3), in file order.
 constexpr std::array<std::string_view, 38> kFixedHeaders{
@@ -1069,14 +1073,9 @@ private:
             key_ = checkpoint->file_key;  // the partial file is gone: start the same file over
         }
         if (key_.empty()) {
-            // A file key chosen by an earlier run that stopped before its first checkpoint stays.
-            const json::object* result = ctx_.Job().result.if_object();
-            const json::value* stored = result != nullptr ? result->if_contains("file_key") : nullptr;
-            if (stored != nullptr && stored->is_string() && stored->get_string().starts_with(kKeyPrefix)) {
-                key_ = std::string(stored->get_string());
-            } else {
-                key_ = fmt::format("{}{}.csv", kKeyPrefix, clock_.Now().time_since_epoch().count());
-            }
+            // The same key on every run: one that stopped before its first checkpoint is started over.
+            const core::BatchJob& job = ctx_.Job();
+            key_ = core::OwnedFileKey(job.created_by, fmt::format("{}{}.csv", kKeyFolder, job.id.value));
         }
         auto created = files_->Create(key_);
         if (!created) {

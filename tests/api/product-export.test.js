@@ -48,6 +48,8 @@ describe('product export (MEDUSA-SPEC §8.3)', () => {
     assert.equal(response.status, 201);
     const job = await waitForFinal(medusa, created.id);
     assert.equal(job.status, 'completed', JSON.stringify(job.result));
+    // The owner's folder and the job's id (docs/adr/0006-file-ownership.md).
+    assert.equal(job.result.file_key, `admin_user/exports/products/product-export-${job.id}.csv`);
     const { download_url: url } = await medusa.admin.uploads.getPresignedDownloadUrl({ file_key: job.result.file_key });
     const download = await fetch(url);
     assert.equal(download.status, 200);

@@ -108,8 +108,8 @@ describe('uploads and signed downloads', () => {
     assert.equal(result.uploads.length, 2);
     const [first, second] = result.uploads;
     assert.deepEqual(Object.keys(first).sort(), ['key', 'url']);
-    assert.match(first.key, new RegExp(`^uploads/${ULID}-products\\.csv$`));
-    assert.match(second.key, new RegExp(`^uploads/${ULID}-raw bytes\\.bin$`));
+    assert.match(first.key, new RegExp(`^admin_user/uploads/${ULID}-products\\.csv$`));
+    assert.match(second.key, new RegExp(`^admin_user/uploads/${ULID}-raw bytes\\.bin$`));
     assert.ok(first.url.startsWith(`${server.baseUrl}/files/`), first.url);
 
     const csvDownload = await download(first.url);
@@ -141,7 +141,7 @@ describe('uploads and signed downloads', () => {
     const content = 'id;title\r\n1;x\r\n';
     const result = await medusa.admin.uploads.createProtected(new File([content], 'import.csv'));
     assert.equal(result.uploads.length, 1);
-    assert.match(result.uploads[0].key, new RegExp(`^protected/${ULID}-import\\.csv$`));
+    assert.match(result.uploads[0].key, new RegExp(`^admin_user/protected/${ULID}-import\\.csv$`));
     const fetched = await download(result.uploads[0].url);
     assert.equal(fetched.status, 200);
     assert.equal(fetched.body.toString(), content);
@@ -168,7 +168,7 @@ describe('uploads and signed downloads', () => {
   });
 
   it('8.7/44 download-url of a file that does not exist is 404', async () => {
-    const missing = await apiError(medusa.admin.uploads.getPresignedDownloadUrl({ file_key: 'uploads/nothing.csv' }));
+    const missing = await apiError(medusa.admin.uploads.getPresignedDownloadUrl({ file_key: 'admin_user/uploads/nothing.csv' }));
     assert.equal(missing.status, 404);
     assert.equal(missing.body.type, 'not_found');
   });

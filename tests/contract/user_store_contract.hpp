@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -134,6 +135,98 @@ TYPED_TEST_P(UserStoreContract, ADeletedUserIsNotFound) {
     EXPECT_EQ(by_token.error().code, core::Errc::kNotFound);
 }
 
+TYPED_TEST_P(UserStoreContract, AUserIsFoundByItsExactEmail) {
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_1", "one@medusa.js", "hash_1")).has_value());
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_2", "two@medusa.js", "hash_2")).has_value());
+    auto found = this->Db().FindUserByEmail("two@medusa.js");
+    ASSERT_TRUE(found.has_value());
+    ExpectSameUser(found.value(), NewAdmin("user_2", "two@medusa.js").user);
+
+    for (const std::string email : {"three@medusa.js", "TWO@medusa.js", "two@medusa.js ", ""}) {
+        auto unknown = this->Db().FindUserByEmail(email);
+        ASSERT_FALSE(unknown.has_value()) << email;
+        EXPECT_EQ(unknown.error().code, core::Errc::kNotFound) << email;
+    }
+}
+
+TYPED_TEST_P(UserStoreContract, ADeletedUserIsGoneByIdEmailAndTokenAndOthersStay) {
+    const core::NewUser gone = NewAdmin("user_gone", "gone@medusa.js", "hash_gone");
+    ASSERT_TRUE(this->Db().CreateUser(gone).has_value());
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_kept", "kept@medusa.js", "hash_kept")).has_value());
+    const core::TimePoint at = gone.user.created_at + std::chrono::hours{1};
+
+    ASSERT_TRUE(this->Db().DeleteUser(gone.user.id, at).has_value());
+
+    auto by_id = this->Db().GetUser(gone.user.id);
+    ASSERT_FALSE(by_id.has_value());
+    EXPECT_EQ(by_id.error().code, core::Errc::kNotFound);
+    auto by_token = this->Db().FindUserByTokenHash("hash_gone");
+    ASSERT_FALSE(by_token.has_value());
+    EXPECT_EQ(by_token.error().code, core::Errc::kNotFound);
+    auto by_email = this->Db().FindUserByEmail("gone@medusa.js");
+    ASSERT_FALSE(by_email.has_value());
+    EXPECT_EQ(by_email.error().code, core::Errc::kNotFound);
+
+    auto kept = this->Db().FindUserByTokenHash("hash_kept");
+    ASSERT_TRUE(kept.has_value());
+    EXPECT_EQ(kept.value().id.value, "user_kept");
+    ASSERT_TRUE(this->Db().GetUser(core::UserId{"user_kept"}).has_value());
+}
+
+TYPED_TEST_P(UserStoreContract, ADeletedUsersTokenHashIsForgottenButItsIdAndEmailStayTaken) {
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_gone", "gone@medusa.js", "hash_gone")).has_value());
+    ASSERT_TRUE(this->Db().DeleteUser(core::UserId{"user_gone"}, core::TimePoint{}).has_value());
+
+    // The hash was dropped with the user: a new user may hold it, and only that one is found by it.
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_new", "new@medusa.js", "hash_gone")).has_value());
+    auto found = this->Db().FindUserByTokenHash("hash_gone");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found.value().id.value, "user_new");
+
+    auto same_id = this->Db().CreateUser(NewAdmin("user_gone", "other@medusa.js"));
+    ASSERT_FALSE(same_id.has_value());
+    EXPECT_EQ(same_id.error().code, core::Errc::kDuplicate);
+    auto same_email = this->Db().CreateUser(NewAdmin("user_other", "gone@medusa.js"));
+    ASSERT_FALSE(same_email.has_value());
+    EXPECT_EQ(same_email.error().code, core::Errc::kDuplicate);
+}
+
+TYPED_TEST_P(UserStoreContract, DeletingAnUnknownOrDeletedUserIsNotFound) {
+    auto unknown = this->Db().DeleteUser(core::UserId{"user_nope"}, core::TimePoint{});
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, core::Errc::kNotFound);
+
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("user_1", "one@medusa.js", "hash_1")).has_value());
+    ASSERT_TRUE(this->Db().DeleteUser(core::UserId{"user_1"}, core::TimePoint{}).has_value());
+    auto twice = this->Db().DeleteUser(core::UserId{"user_1"}, core::TimePoint{});
+    ASSERT_FALSE(twice.has_value());
+    EXPECT_EQ(twice.error().code, core::Errc::kNotFound);
+}
+
+TYPED_TEST_P(UserStoreContract, AnIdThatIsNotOnePlainPathSegmentIsRefused) {
+    int n = 0;
+    const std::vector<std::string> ids{"",
+                                       "_unowned",
+                                       "-a",
+                                       "a/b",
+                                       "..",
+                                       ".",
+                                       "a.b",
+                                       "a b",
+                                       "a\\b",
+                                       "usr_\xc3\xa9",
+                                       std::string("a\0b", 3),
+                                       std::string(65, 'a')};
+    for (const std::string& id : ids) {
+        auto created = this->Db().CreateUser(NewAdmin(id, "user" + std::to_string(++n) + "@medusa.js"));
+        ASSERT_FALSE(created.has_value()) << id;
+        EXPECT_EQ(created.error().code, core::Errc::kInvalidData) << id;
+    }
+    EXPECT_FALSE(this->Db().FindUserByEmail("user2@medusa.js").has_value());
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin(std::string(64, 'a'), "long@medusa.js")).has_value());
+    ASSERT_TRUE(this->Db().CreateUser(NewAdmin("usr_01H-x_9", "plain@medusa.js")).has_value());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(UserStoreContract,
                             ACreatedUserReadsBackByIdWithEveryField,
                             AnUnknownUserIsNotFound,
@@ -142,6 +235,11 @@ REGISTER_TYPED_TEST_SUITE_P(UserStoreContract,
                             ATakenTokenHashIsADuplicate,
                             UsersWithoutTokensCoexistAndAreNeverFoundByAnEmptyHash,
                             AUserIsFoundByTheHashOfItsToken,
-                            ADeletedUserIsNotFound);
+                            ADeletedUserIsNotFound,
+                            AUserIsFoundByItsExactEmail,
+                            ADeletedUserIsGoneByIdEmailAndTokenAndOthersStay,
+                            ADeletedUsersTokenHashIsForgottenButItsIdAndEmailStayTaken,
+                            DeletingAnUnknownOrDeletedUserIsNotFound,
+                            AnIdThatIsNotOnePlainPathSegmentIsRefused);
 
 }  // namespace batchd::contract

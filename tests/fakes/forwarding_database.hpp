@@ -40,6 +40,12 @@ public:
         return Target().FindUserByTokenHash(token_hash);
     }
     core::Result<core::User> GetUser(const core::UserId& id) override { return Target().GetUser(id); }
+    core::Result<core::User> FindUserByEmail(const std::string& email) override {
+        return Target().FindUserByEmail(email);
+    }
+    core::Result<void> DeleteUser(const core::UserId& id, core::TimePoint at) override {
+        return Target().DeleteUser(id, at);
+    }
 
     // core::Database
     core::Result<void> Ping() override { return Target().Ping(); }

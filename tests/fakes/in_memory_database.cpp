@@ -258,6 +258,9 @@ core::Result<std::vector<core::RecordedEvent>> InMemoryDatabase::TakeEvents(std:
 }
 
 core::Result<core::User> InMemoryDatabase::CreateUser(const core::NewUser& user) {
+    if (!core::IsValidUserId(user.user.id.value)) {
+        return core::Error{core::Errc::kInvalidData, "a user id is 1 to 64 characters of A-Z a-z 0-9 _ -"};
+    }
     std::scoped_lock lock{mu_};
     for (const core::NewUser& existing : users_) {
         const bool same_token =
@@ -286,6 +289,29 @@ core::Result<core::User> InMemoryDatabase::GetUser(const core::UserId& id) {
     for (const core::NewUser& existing : users_) {
         if (existing.user.id == id && !existing.user.deleted_at) {
             return existing.user;
+        }
+    }
+    return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};
+}
+
+core::Result<core::User> InMemoryDatabase::FindUserByEmail(const std::string& email) {
+    std::scoped_lock lock{mu_};
+    for (const core::NewUser& existing : users_) {
+        if (existing.user.email == email && !existing.user.deleted_at) {
+            return existing.user;
+        }
+    }
+    return core::Error{core::Errc::kNotFound, "User with email " + email + " was not found"};
+}
+
+core::Result<void> InMemoryDatabase::DeleteUser(const core::UserId& id, core::TimePoint at) {
+    std::scoped_lock lock{mu_};
+    for (core::NewUser& existing : users_) {
+        if (existing.user.id == id && !existing.user.deleted_at) {
+            existing.user.deleted_at = at;
+            existing.user.updated_at = at;
+            existing.api_token_hash.clear();
+            return {};
         }
     }
     return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};

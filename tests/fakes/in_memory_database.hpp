@@ -32,6 +32,8 @@ public:
     core::Result<core::User> CreateUser(const core::NewUser& user) override;
     core::Result<core::User> FindUserByTokenHash(const std::string& token_hash) override;
     core::Result<core::User> GetUser(const core::UserId& id) override;
+    core::Result<core::User> FindUserByEmail(const std::string& email) override;
+    core::Result<void> DeleteUser(const core::UserId& id, core::TimePoint at) override;
 
     // core::Database
     core::Result<void> Ping() override { return {}; }

@@ -132,6 +132,8 @@ constexpr std::string_view kUserByTokenTail = R"sql(
 FROM "user" WHERE api_token_hash = $1::text AND deleted_at IS NULL)sql";
 constexpr std::string_view kUserByIdTail = R"sql(
 FROM "user" WHERE id = $1::text AND deleted_at IS NULL)sql";
+constexpr std::string_view kUserByEmailTail = R"sql(
+FROM "user" WHERE email = $1::text AND deleted_at IS NULL)sql";
 
 constexpr PgStatement kInsertJob{
     "batchd_insert_job",
@@ -155,6 +157,13 @@ constexpr PgStatement kUserByToken{"batchd_user_by_token",
                                    JoinSql<kSelectHead, kUserColumns, kUserByTokenTail>::kValue};
 constexpr PgStatement kUserById{"batchd_user_by_id",
                                 JoinSql<kSelectHead, kUserColumns, kUserByIdTail>::kValue};
+constexpr PgStatement kUserByEmail{"batchd_user_by_email",
+                                   JoinSql<kSelectHead, kUserColumns, kUserByEmailTail>::kValue};
+// The token hash goes with the user: a deleted user's token must never work again.
+constexpr PgStatement kDeleteUser{"batchd_delete_user", R"sql(
+UPDATE "user" SET deleted_at = $2::timestamptz, updated_at = $2::timestamptz, api_token_hash = NULL
+WHERE id = $1::text AND deleted_at IS NULL
+RETURNING id)sql"};
 constexpr std::string_view kPingSql = "SELECT 1";
 
 // Column numbers of kJobColumns and kUserColumns.
@@ -487,6 +496,8 @@ public:
     core::Result<core::User> CreateUser(const core::NewUser& user) override;
     core::Result<core::User> FindUserByTokenHash(const std::string& token_hash) override;
     core::Result<core::User> GetUser(const core::UserId& id) override;
+    core::Result<core::User> FindUserByEmail(const std::string& email) override;
+    core::Result<void> DeleteUser(const core::UserId& id, core::TimePoint at) override;
 
     // core::Database
     core::Result<void> Ping() override;
@@ -691,6 +702,9 @@ core::Result<std::vector<core::RecordedEvent>> PgDatabase::TakeEvents(std::size_
 }
 
 core::Result<core::User> PgDatabase::CreateUser(const core::NewUser& user) {
+    if (!core::IsValidUserId(user.user.id.value)) {
+        return core::Error{core::Errc::kInvalidData, "a user id is 1 to 64 characters of A-Z a-z 0-9 _ -"};
+    }
     PgParams params;
     params.Add(user.user.id.value);
     params.Add(user.user.email);
@@ -742,6 +756,33 @@ core::Result<core::User> PgDatabase::GetUser(const core::UserId& id) {
         return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};
     }
     return ReadUser(result->get(), 0);
+}
+
+core::Result<core::User> PgDatabase::FindUserByEmail(const std::string& email) {
+    PgParams params;
+    params.Add(email);
+    auto result = Run(kUserByEmail, params);
+    if (!result) {
+        return result.error();
+    }
+    if (PQntuples(result->get()) == 0) {
+        return core::Error{core::Errc::kNotFound, "User with email " + email + " was not found"};
+    }
+    return ReadUser(result->get(), 0);
+}
+
+core::Result<void> PgDatabase::DeleteUser(const core::UserId& id, core::TimePoint at) {
+    PgParams params;
+    params.Add(id.value);
+    params.Add(FormatTimestamp(at));
+    auto result = Run(kDeleteUser, params);
+    if (!result) {
+        return result.error();
+    }
+    if (PQntuples(result->get()) == 0) {
+        return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};
+    }
+    return {};
 }
 
 core::Result<void> PgDatabase::Ping() {

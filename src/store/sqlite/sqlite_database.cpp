@@ -99,6 +99,14 @@ constexpr std::string_view kFindUserByTokenHash =
 constexpr std::string_view kGetUser =
     "SELECT " BATCHD_USER_COLUMNS " FROM user WHERE id = ?1 AND deleted_at IS NULL";
 
+constexpr std::string_view kFindUserByEmail =
+    "SELECT " BATCHD_USER_COLUMNS " FROM user WHERE email = ?1 AND deleted_at IS NULL";
+
+// The token hash goes with the user: a deleted user's token must never work again.
+constexpr std::string_view kDeleteUser =
+    "UPDATE user SET deleted_at = ?2, updated_at = ?2, api_token_hash = NULL "
+    "WHERE id = ?1 AND deleted_at IS NULL";
+
 #undef BATCHD_USER_COLUMNS
 
 constexpr std::string_view kPing = "SELECT 1";
@@ -464,6 +472,8 @@ public:
     core::Result<core::User> CreateUser(const core::NewUser& user) override;
     core::Result<core::User> FindUserByTokenHash(const std::string& token_hash) override;
     core::Result<core::User> GetUser(const core::UserId& id) override;
+    core::Result<core::User> FindUserByEmail(const std::string& email) override;
+    core::Result<void> DeleteUser(const core::UserId& id, TimePoint at) override;
 
     // core::Database
     core::Result<void> Ping() override;
@@ -704,6 +714,9 @@ core::Result<std::vector<core::RecordedEvent>> SqliteDatabase::TakeEvents(std::s
 }
 
 core::Result<core::User> SqliteDatabase::CreateUser(const core::NewUser& user) {
+    if (!core::IsValidUserId(user.user.id.value)) {
+        return core::Error{core::Errc::kInvalidData, "a user id is 1 to 64 characters of A-Z a-z 0-9 _ -"};
+    }
     std::scoped_lock lock{write_mu_};
     Statement insert = writer_.Prepare(kInsertUser);
     insert.Bind(ParamOf(kUserId), std::string_view{user.user.id.value});
@@ -751,6 +764,24 @@ core::Result<core::User> SqliteDatabase::FindUserByTokenHash(const std::string& 
 
 core::Result<core::User> SqliteDatabase::GetUser(const core::UserId& id) {
     return ReadOneUser(kGetUser, id.value, "User with id " + id.value + " was not found");
+}
+
+core::Result<core::User> SqliteDatabase::FindUserByEmail(const std::string& email) {
+    return ReadOneUser(kFindUserByEmail, email, "User with email " + email + " was not found");
+}
+
+core::Result<void> SqliteDatabase::DeleteUser(const core::UserId& id, TimePoint at) {
+    std::scoped_lock lock{write_mu_};
+    Statement update = writer_.Prepare(kDeleteUser);
+    update.Bind(1, std::string_view{id.value});
+    update.Bind(2, Millis(at));
+    if (const int rc = update.Step(); rc != SQLITE_DONE) {
+        return writer_.Fail(rc, "deleting a user");
+    }
+    if (writer_.Changes() == 0) {
+        return core::Error{core::Errc::kNotFound, "User with id " + id.value + " was not found"};
+    }
+    return {};
 }
 
 core::Result<void> SqliteDatabase::Ping() {

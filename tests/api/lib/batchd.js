@@ -216,6 +216,28 @@ async function startBatchd({
       return { status: response.status, headers: response.headers, text, json };
     },
 
+    /// Runs the `batchd` CLI (`user add`, `user delete`, …) against this server's data: same data dir,
+    /// same DATABASE_URL, same environment (REDIS_URL included). Resolves { stdout, stderr }.
+    cli(args) {
+      return runBatchd([...args, ...common], env);
+    },
+
+    /// `batchd user add`: a new admin user; resolves its API token (given or made up by batchd).
+    async addUser({ email, id, token, password }) {
+      const args = ['user', 'add', '--email', email];
+      if (id) args.push('--id', id);
+      if (token) args.push('--token', token);
+      if (password) args.push('--password', password);
+      const { stdout } = await server.cli(args);
+      return stdout.trim();
+    },
+
+    /// `batchd user delete`: soft-deletes the user with this email; resolves the CLI's stderr.
+    async deleteUser(email) {
+      const { stderr } = await server.cli(['user', 'delete', '--email', email]);
+      return stderr;
+    },
+
     /// SIGTERM, then waits for a clean exit (SIGKILL after 15 s). Resolves { code, signal }.
     /// Idempotent: a second call returns the first outcome.
     async stop() {

@@ -259,6 +259,34 @@ TEST(CreateBodyTest, InvalidUtf8BecomesReplacementCharacter) {
     EXPECT_EQ(request->input.context.at("name").as_string(), "a\xEF\xBF\xBD\xEF\xBF\xBDz");
 }
 
+TEST(CreateBodyTest, LeadingByteOrderMarkIsDropped) {  // as Node's body decoder does
+    auto request = ParseCreateBody("\xEF\xBB\xBF{\"type\":\"product-export\",\"context\":{}}");
+    ASSERT_TRUE(request) << request.error().detail;
+    EXPECT_EQ(request->input.type, "product-export");
+    EXPECT_EQ(CreateError("\xEF\xBB\xBF"), "type must be a string, context must be an object");
+    EXPECT_NE(CreateError("{}\xEF\xBB\xBF").find("not valid JSON"), std::string::npos);  // only a leading one
+}
+
+TEST(CreateBodyTest, NulInAnyStringOrKeyIsInvalidData) {  // BATCHD-CONTRACT §B.9: one answer for every store
+    for (std::string_view body :
+         {R"({"type":"a\u0000","context":{}})", R"({"type":"t","context":{"k\u0000":1}})",
+          R"({"type":"t","context":{"a":[{"b":["x\u0000y"]}]}})"}) {
+        EXPECT_EQ(CreateError(body), "The request body must not contain NUL characters (\\u0000)") << body;
+    }
+    EXPECT_TRUE(
+        ParseCreateBody(R"({"type":"t","context":{"escaped":"\\u0000"}})"));  // a backslash, then text
+}
+
+TEST(CreateBodyTest, DeepNestingIsInvalidDataWithItsOwnMessage) {
+    const std::string deep =
+        R"({"type":"t","context":)" + std::string(300, '[') + std::string(300, ']') + "}";
+    EXPECT_EQ(CreateError(deep), "The request body is nested deeper than 256 levels");
+    EXPECT_EQ(CreateError(std::string(100'000, '[')), "The request body is nested deeper than 256 levels");
+    const std::string fine =
+        R"({"type":"t","context":{"a":)" + std::string(200, '[') + std::string(200, ']') + "}}";
+    EXPECT_TRUE(ParseCreateBody(fine));
+}
+
 TEST(CreateBodyTest, ValidBodyGivesTheInput) {
     auto request = ParseCreateBody(R"({"type":"product-export","context":{"batch_size":1},"dry_run":true})");
     ASSERT_TRUE(request);

@@ -223,6 +223,54 @@ TEST_F(ServerTest, GarbageIs400ThenClosed) {
     EXPECT_TRUE(client.ClosedByServer());
 }
 
+TEST_F(ServerTest, OversizedHeaderIs431AndTheClientReadsIt) {
+    Client client{port_};
+    // Far more than the limit and the socket buffers: without draining, the close would reset the
+    // connection under the unread bytes.
+    client.WriteRaw("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(256 * 1024, 'a') + "\r\n\r\n");
+    const ClientResponse response = client.Read();
+    EXPECT_EQ(response.result_int(), 431U);
+    EXPECT_EQ(Json(response).at("message"), "Request header fields are too large");
+    EXPECT_TRUE(client.ClosedByServer());
+}
+
+TEST_F(ServerTest, TransferEncodingOtherThanChunkedIs400ThenClosed) {
+    for (const std::string coding : {"gzip", "gzip, chunked", "chunked, gzip", "identity"}) {
+        Client client{port_};
+        client.WriteRaw(
+            "POST /admin/batch-jobs HTTP/1.1\r\nHost: x\r\nx-medusa-access-token: test_token\r\n"
+            "Transfer-Encoding: " +
+            coding + "\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        const ClientResponse response = client.Read();
+        EXPECT_EQ(response.result_int(), 400U) << coding;
+        EXPECT_EQ(Json(response).at("message"), "Malformed HTTP request: unsupported Transfer-Encoding")
+            << coding;
+        EXPECT_TRUE(client.ClosedByServer()) << coding;
+    }
+    Client chunked{port_};
+    chunked.WriteRaw(
+        "POST /admin/batch-jobs HTTP/1.1\r\nHost: x\r\nx-medusa-access-token: test_token\r\n"
+        "Transfer-Encoding: Chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+    EXPECT_EQ(chunked.Read().result_int(), 400U);  // read and validated: `type must be a string, …`
+}
+
+TEST_F(ServerTest, TrickledRequestIsCutAtTheReadTimeoutThoughBytesKeepComing) {
+    Client slow{port_};
+    const auto started = std::chrono::steady_clock::now();
+    bool closed = false;
+    for (char c : std::string("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: 0123456789")) {
+        try {
+            slow.WriteRaw(std::string(1, c));
+        } catch (const boost::system::system_error&) {
+            closed = true;  // the server closed it under us
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+    }
+    EXPECT_TRUE(closed || slow.ClosedByServer());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds{2500});
+}
+
 TEST_F(ServerTest, ConnectionCloseIsHonoured) {
     Client client{port_};
     client.WriteRaw("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

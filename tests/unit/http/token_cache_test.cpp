@@ -17,7 +17,7 @@ const core::TimePoint kStart{milliseconds{1'700'000'000'000}};
 
 TEST(TokenCacheTest, AStoredUserIsFoundUntilTheTtlHasPassed) {
     TokenCache cache{milliseconds{5'000}, 16};
-    cache.Store("hash-a", UserNamed("usr_a"), kStart);
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
     ASSERT_TRUE(cache.Find("hash-a", kStart + milliseconds{4'999}));
     EXPECT_EQ(cache.Find("hash-a", kStart + milliseconds{4'999})->id.value, "usr_a");
     EXPECT_FALSE(cache.Find("hash-a", kStart + milliseconds{5'000}));
@@ -26,25 +26,44 @@ TEST(TokenCacheTest, AStoredUserIsFoundUntilTheTtlHasPassed) {
 
 TEST(TokenCacheTest, StoringAgainRenewsTheEntry) {
     TokenCache cache{milliseconds{5'000}, 16};
-    cache.Store("hash-a", UserNamed("usr_a"), kStart);
-    cache.Store("hash-a", UserNamed("usr_a"), kStart + milliseconds{4'000});
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
+    cache.Store("hash-a", UserNamed("usr_a"), kStart + milliseconds{4'000}, cache.Generation());
     EXPECT_TRUE(cache.Find("hash-a", kStart + milliseconds{8'000}));
 }
 
 TEST(TokenCacheTest, AClockThatWentBackDoesNotExtendAnEntry) {
     TokenCache cache{milliseconds{5'000}, 16};
-    cache.Store("hash-a", UserNamed("usr_a"), kStart);
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
     EXPECT_FALSE(cache.Find("hash-a", kStart - milliseconds{1}));
 }
 
 TEST(TokenCacheTest, AFullCacheStartsOverInsteadOfGrowing) {
     TokenCache cache{milliseconds{5'000}, 2};
-    cache.Store("hash-a", UserNamed("usr_a"), kStart);
-    cache.Store("hash-b", UserNamed("usr_b"), kStart);
-    cache.Store("hash-c", UserNamed("usr_c"), kStart);
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
+    cache.Store("hash-b", UserNamed("usr_b"), kStart, cache.Generation());
+    cache.Store("hash-c", UserNamed("usr_c"), kStart, cache.Generation());
     EXPECT_FALSE(cache.Find("hash-a", kStart));
     EXPECT_FALSE(cache.Find("hash-b", kStart));
     EXPECT_TRUE(cache.Find("hash-c", kStart));
+}
+
+TEST(TokenCacheTest, ClearForgetsEveryEntry) {
+    TokenCache cache{milliseconds{5'000}, 16};
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
+    cache.Store("hash-b", UserNamed("usr_b"), kStart, cache.Generation());
+    cache.Clear();
+    EXPECT_FALSE(cache.Find("hash-a", kStart));
+    EXPECT_FALSE(cache.Find("hash-b", kStart));
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, cache.Generation());
+    EXPECT_TRUE(cache.Find("hash-a", kStart)) << "the cache works again after a Clear";
+}
+
+TEST(TokenCacheTest, ALookupThatBeganBeforeAClearIsNotStored) {
+    TokenCache cache{milliseconds{5'000}, 16};
+    const std::uint64_t before = cache.Generation();
+    cache.Clear();  // a user was deleted while the store lookup ran
+    cache.Store("hash-a", UserNamed("usr_a"), kStart, before);
+    EXPECT_FALSE(cache.Find("hash-a", kStart));
 }
 
 }  // namespace

@@ -482,9 +482,9 @@ TEST_F(ProductExportTest, GoldenFileIsExportedByteForByte) {
     EXPECT_EQ(json::serialize(result.at("stat_descriptors")),
               R"([{"key":"product-export-count","name":"Product count to export",)"
               R"("message":"There will be 4 products exported by this action"}])");
-    EXPECT_EQ(
-        std::string(result.at("file_key").as_string()),
-        "exports/products/product-export-" + std::to_string(kStart.time_since_epoch().count()) + ".csv");
+    // The owner's folder, and the job id: unique, and the same on every run (ADR 0006).
+    EXPECT_EQ(std::string(result.at("file_key").as_string()),
+              "usr_test/exports/products/product-export-" + id.value + ".csv");
     EXPECT_TRUE(job.cursor.is_null()) << "a finished export leaves no resume point";
 
     // The shape the pre-processing stored, in the deterministic first-appearance order.
