@@ -344,7 +344,9 @@ int Run(int argc, char** argv) {
     user_add->add_option("--token", token, "API token to give the user (default: a new random one)");
 
     auto* user_delete = user->add_subcommand(
-        "delete", "soft-delete an admin user: its API token stops working at once on every server");
+        "delete",
+        "soft-delete an admin user: its API token stops working (at once on the servers sharing "
+        "REDIS_URL, within 5 s elsewhere)");
     AddConfigFlags(*user_delete, flags);
     std::string delete_email;
     user_delete->add_option("--email", delete_email, "the user's email")->required();

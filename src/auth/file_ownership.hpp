@@ -9,9 +9,8 @@
 /// File ownership (docs/adr/0006-file-ownership.md): every file key begins with its owner's user id
 /// (core::OwnedFileKey: `<user_id>/uploads/…`, `<user_id>/protected/…`, `<user_id>/exports/…`), so
 /// who may touch a file is read from the key itself, with no table to keep in step with the file
-/// store. The
-/// admin routes that name a key (download-url, DELETE /admin/uploads) allow only the caller's own
-/// keys; a signed `GET /files/<key>` link stays a bearer capability, whoever holds it.
+/// store. The admin routes that name a key (download-url, DELETE /admin/uploads) allow only the
+/// caller's own keys; a signed `GET /files/<key>` link stays a bearer capability, whoever holds it.
 ///
 /// Pure functions. Thread safety: none needed.
 namespace batchd::auth {
