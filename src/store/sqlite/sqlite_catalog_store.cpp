@@ -112,44 +112,12 @@ constexpr std::string_view kUpsertOption =
     "ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, title = excluded.title, "
     "position = excluded.position";
 
-constexpr std::string_view kUpsertVariant =
-    "INSERT INTO product_variant (id, product_id, title, sku, barcode, ean, upc, inventory_quantity, "
-    "allow_backorder, manage_inventory, weight, length, height, width, hs_code, origin_country, mid_code, "
-    "material, variant_rank, position, created_at, updated_at, deleted_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-    "?22, NULL) "
-    "ON CONFLICT (id) DO UPDATE SET product_id = excluded.product_id, title = excluded.title, "
-    "sku = excluded.sku, barcode = excluded.barcode, ean = excluded.ean, upc = excluded.upc, "
-    "inventory_quantity = excluded.inventory_quantity, allow_backorder = excluded.allow_backorder, "
-    "manage_inventory = excluded.manage_inventory, weight = excluded.weight, length = excluded.length, "
-    "height = excluded.height, width = excluded.width, hs_code = excluded.hs_code, "
-    "origin_country = excluded.origin_country, mid_code = excluded.mid_code, material = excluded.material, "
-    "variant_rank = excluded.variant_rank, position = excluded.position, created_at = excluded.created_at, "
-    "updated_at = excluded.updated_at, deleted_at = NULL";
-
-constexpr std::string_view kUpsertOptionValue =
-    "INSERT INTO product_variant_option_value (id, variant_id, option_id, value, position) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT (id) DO UPDATE SET variant_id = excluded.variant_id, option_id = excluded.option_id, "
-    "value = excluded.value, position = excluded.position";
-
-// A price tied to a region takes the region's currency; the foreign key refuses an unknown region.
-constexpr std::string_view kUpsertPrice =
-    "INSERT INTO money_amount (id, currency_code, amount, min_quantity, max_quantity, variant_id, region_id, "
-    "price_list_id, position) "
-    "VALUES (?1, lower(coalesce((SELECT currency_code FROM region WHERE id = ?7), ?2)), ?3, ?4, ?5, ?6, ?7, "
-    "?8, ?9) "
-    "ON CONFLICT (id) DO UPDATE SET currency_code = excluded.currency_code, amount = excluded.amount, "
-    "min_quantity = excluded.min_quantity, max_quantity = excluded.max_quantity, "
-    "variant_id = excluded.variant_id, region_id = excluded.region_id, "
-    "price_list_id = excluded.price_list_id, position = excluded.position";
-
 // A product's variants, their own prices and their option values go in multi-row upserts of up to
 // kRowsPerInsert rows: seeding writes about thirty of them per product, and one statement per row
 // costs a statement transaction and a VDBE run each. MultiRowTexts::For(n) is the statement for n
-// rows (1 ≤ n ≤ kRowsPerInsert); the parameters of row k (0-based) are numbered from k × the row's
-// column count + 1. The three kinds add at most 3 × kRowsPerInsert texts to the writer's statement
-// cache, within Connection::kMaxCachedStatements with the writer's other statements.
+// rows (1 ≤ n ≤ kRowsPerInsert; For(1) also serves the single-row writes); the parameters of row k (0-based)
+// are numbered from k × the row's column count + 1. The three kinds add at most 3 × kRowsPerInsert texts to
+// the writer's statement cache, within Connection::kMaxCachedStatements with the writer's other statements.
 constexpr int kRowsPerInsert = 16;
 
 struct MultiRowSql {
@@ -160,7 +128,7 @@ struct MultiRowSql {
 };
 
 std::string PriceRowSql(int first) {
-    // A price tied to a region takes the region's currency (as kUpsertPrice does).
+    // A price tied to a region takes the region's currency; the foreign key refuses an unknown region.
     return fmt::format(
         "(?{0}, lower(coalesce((SELECT currency_code FROM region WHERE id = ?{6}), ?{1})), ?{2}, ?{3}, ?{4}, "
         "?{5}, ?{6}, ?{7}, ?{8})",
@@ -602,7 +570,7 @@ ProductVariant ReadVariantRow(Reader& r) {
     return variant;
 }
 
-// Binds the 22 parameters of a kUpsertVariant row.
+// Binds the 22 parameters of one kVariantRows row.
 void BindVariant(Binder& binder,
                  const std::string& product_id,
                  const ProductVariant& variant,
@@ -1437,7 +1405,7 @@ Result<void> SqliteCatalogStore::WriteProduct(const Product& product, MatchedVal
 Result<void> SqliteCatalogStore::WriteVariant(const Product& product,
                                               const ProductVariant& variant,
                                               std::int64_t position) {
-    Statement upsert = writer_.Prepare(kUpsertVariant);
+    Statement upsert = writer_.Prepare(VariantUpserts().For(1));
     Binder binder{upsert};
     BindVariant(binder, product.id, variant, position);
     if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
@@ -1452,7 +1420,7 @@ Result<void> SqliteCatalogStore::WriteVariant(const Product& product,
 Result<void> SqliteCatalogStore::WriteOptionValue(const core::VariantOptionValue& value,
                                                   const std::string& variant_id,
                                                   std::int64_t position) {
-    Statement upsert = writer_.Prepare(kUpsertOptionValue);
+    Statement upsert = writer_.Prepare(OptionValueUpserts().For(1));
     Binder{upsert}.Add(value.id).Add(variant_id).Add(value.option_id).Add(value.value).Add(position);
     if (const int rc = upsert.Step(); rc != SQLITE_DONE) {
         return WriteError(writer_, rc, "writing an option value",
@@ -1499,7 +1467,7 @@ Result<void> SqliteCatalogStore::WritePrice(const core::MoneyAmount& price,
                                             const std::string& variant_id,
                                             const std::optional<std::string>& price_list_id,
                                             std::int64_t position) {
-    Statement upsert = writer_.Prepare(kUpsertPrice);
+    Statement upsert = writer_.Prepare(PriceUpserts().For(1));
     Binder{upsert}
         .Add(price.id)
         .Add(price.currency_code)
