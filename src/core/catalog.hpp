@@ -30,21 +30,29 @@ struct ProductCollection {
     std::string handle;
     TimePoint created_at{};
     TimePoint updated_at{};
+
+    bool operator==(const ProductCollection&) const = default;
 };
 
 struct ProductType {
     std::string id;
     std::string value;
+
+    bool operator==(const ProductType&) const = default;
 };
 
 struct ProductTag {
     std::string id;
     std::string value;
+
+    bool operator==(const ProductTag&) const = default;
 };
 
 struct ProductImage {
     std::string id;
     std::string url;
+
+    bool operator==(const ProductImage&) const = default;
 };
 
 struct SalesChannel {
@@ -55,6 +63,8 @@ struct SalesChannel {
     bool is_default = false;  // the channel a product created without channels joins
     TimePoint created_at{};
     TimePoint updated_at{};
+
+    bool operator==(const SalesChannel&) const = default;
 };
 
 struct ProductCategory {
@@ -68,6 +78,8 @@ struct ProductCategory {
     std::int32_t rank = 0;
     TimePoint created_at{};
     TimePoint updated_at{};
+
+    bool operator==(const ProductCategory&) const = default;
 };
 
 /// Medusa's shipping profile; every product has one ("default", or "gift_card" for gift cards).
@@ -75,6 +87,8 @@ struct ShippingProfile {
     std::string id;
     std::string name;
     std::string type;  // "default", "gift_card" or "custom"
+
+    bool operator==(const ShippingProfile&) const = default;
 };
 
 /// A price (Medusa's money_amount): of a variant in a currency, optionally tied to a region (then
@@ -88,11 +102,15 @@ struct MoneyAmount {
     std::optional<std::string> variant_id;  // set when read through a price list
     std::optional<std::int64_t> min_quantity;
     std::optional<std::int64_t> max_quantity;
+
+    bool operator==(const MoneyAmount&) const = default;
 };
 
 struct ProductOption {
     std::string id;
     std::string title;
+
+    bool operator==(const ProductOption&) const = default;
 };
 
 /// A variant's value for one of its product's options.
@@ -100,6 +118,8 @@ struct VariantOptionValue {
     std::string id;
     std::string option_id;
     std::string value;
+
+    bool operator==(const VariantOptionValue&) const = default;
 };
 
 struct ProductVariant {
@@ -125,6 +145,8 @@ struct ProductVariant {
     std::vector<VariantOptionValue> options;
     TimePoint created_at{};
     TimePoint updated_at{};
+
+    bool operator==(const ProductVariant&) const = default;
 };
 
 /// A product with its relations. A store fills the relations the caller asked for
@@ -165,6 +187,9 @@ struct Product {
     std::vector<ProductVariant> variants;  // by variant_rank
     std::vector<SalesChannel> sales_channels;
     std::vector<ProductCategory> categories;
+
+    // Field by field, relations included: a refused write must leave a product equal to itself.
+    bool operator==(const Product&) const = default;
 };
 
 struct PriceList {
