@@ -98,28 +98,17 @@ describe('authorization matrix (issue #7)', () => {
   let cases = 0;
   const responses = [];  // { caller, text } of every response, for the secret scan
 
-  /// Raw HTTP as `caller` (a token, or null) with extra `headers`; remembers the response.
+  /// server.fetch as `caller` (a token, or null) with extra `headers`; a `{ body, headers }` body
+  /// (MULTIPART) is sent as is with its own headers. Remembers the response for the secret scan.
   async function call(method, path, { caller = null, headers = {}, body } = {}) {
-    const allHeaders = { ...headers };
-    let payload;
-    if (body && body.body !== undefined && body.headers) {
-      payload = body.body;
-      Object.assign(allHeaders, body.headers);
-    } else if (body !== undefined) {
-      payload = JSON.stringify(body);
-      allHeaders['content-type'] = 'application/json';
-    }
-    if (caller) allHeaders['x-medusa-access-token'] = caller;
-    const response = await fetch(server.baseUrl + path, { method, headers: allHeaders, body: payload });
-    const text = await response.text();
-    responses.push({ caller, what: `${method} ${path}`, text });
-    let json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, text, json };
+    const raw = body !== undefined && body.body !== undefined && body.headers !== undefined;
+    const response = await server.fetch(method, path, {
+      body: raw ? body.body : body,
+      headers: raw ? { ...headers, ...body.headers } : headers,
+      token: caller,
+    });
+    responses.push({ caller, what: `${method} ${path}`, text: response.text });
+    return response;
   }
 
   function expectUnauthorized(response, what) {
